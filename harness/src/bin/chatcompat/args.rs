@@ -1,0 +1,51 @@
+//! Command-line arguments: one subcommand per task, parsed by clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: every response conforms, every schema is up to date
+  1  findings: a violation, a stale schema, a lint problem
+  2  usage or I/O error: bad arguments, unreadable files, malformed tables";
+
+#[derive(Debug, Parser)]
+#[command(name = "chatcompat", version, about = "Conformance checks and compatibility reports for LLM chat-completion responses", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The chatcompat workspace (with schemas/ and fixtures/); default: found from the current directory
+    #[arg(long, global = true, env = "CHATCOMPAT_ROOT", value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Derive JSON Schemas from the field tables
+    #[command(after_help = EXIT_CODES)]
+    Derive(DeriveArgs),
+    /// Validate every fixture of the corpus and print a per-provider summary
+    #[command(after_help = EXIT_CODES)]
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeriveArgs {
+    /// Do not write: fail, naming the file, when a committed schema differs from a fresh derivation
+    #[arg(long, conflicts_with_all = ["tables", "root"])]
+    pub check: bool,
+    /// Derive from this folder of tables instead (e.g. an SDK's docs/models) and print to stdout
+    #[arg(long, value_name = "DIR", requires = "root")]
+    pub tables: Option<PathBuf>,
+    /// The root type (name or page file) of --tables
+    #[arg(long, value_name = "TYPE", requires = "tables")]
+    pub root: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Fixture directory (default: the workspace's fixtures/)
+    #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+}

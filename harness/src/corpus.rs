@@ -1,0 +1,397 @@
+//! Fixtures: discovery, metadata sidecars and the verdict each one must produce.
+//!
+//! A corpus is a folder `<provider>/{valid,invalid}/<name>.json`, each body with a
+//! `<name>.toml` sidecar beside it. Discovery never stops at a bad file: every
+//! fixture it finds and every misplaced file it meets are returned, so each
+//! problem becomes its own failing trial while the others still run.
+
+use std::{
+    collections::BTreeSet,
+    fmt::{self, Write as _},
+    fs,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+use walkdir::WalkDir;
+
+use crate::{
+    json::{self, BadInput},
+    locate::Position,
+    verdict::{Checked, Schema, Verdict},
+};
+
+/// Whether a fixture shows a response the schema must accept or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Validity {
+    Valid,
+    Invalid,
+}
+
+impl Validity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validity::Valid => "valid",
+            Validity::Invalid => "invalid",
+        }
+    }
+}
+
+/// One response body and its sidecar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    pub provider: String,
+    pub validity: Validity,
+    /// The file stem, kebab-case: `tool-calls-parallel`.
+    pub name: String,
+    pub body: PathBuf,
+    pub sidecar: PathBuf,
+}
+
+impl Fixture {
+    /// `<provider>/<valid|invalid>/<name>`: the trial name.
+    pub fn id(&self) -> String {
+        format!("{}/{}/{}", self.provider, self.validity.as_str(), self.name)
+    }
+}
+
+/// Where a fixture came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Recorded from the provider's live API.
+    Captured,
+    /// Taken from the provider's documentation.
+    DocsExample,
+    /// Written by hand to show one shape or one fault.
+    Synthetic,
+}
+
+/// The metadata beside a fixture body (`<name>.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// What the fixture shows, in one sentence.
+    pub description: String,
+    pub source: Origin,
+    /// When it was captured or written (`YYYY-MM-DD`).
+    pub date: String,
+    /// API or SDK version, where known.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// For an invalid fixture: every error it must produce, and no other.
+    #[serde(default)]
+    pub expect: Vec<ExpectedError>,
+}
+
+/// One error an invalid fixture must produce.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedError {
+    pub pointer: String,
+    pub keyword: String,
+}
+
+impl fmt::Display for ExpectedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
+        write!(f, "{pointer} {}", self.keyword)
+    }
+}
+
+/// A file in the corpus that is not where a fixture can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misplaced {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Everything found under a corpus folder.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub root: PathBuf,
+    pub fixtures: Vec<Fixture>,
+    pub misplaced: Vec<Misplaced>,
+}
+
+/// Files that may sit in a corpus without being fixtures.
+const IGNORED_FILES: [&str; 3] = ["README.md", ".gitkeep", "chatcompat-expectations.toml"];
+
+/// Walks `root` for fixtures, sorted by trial name.
+pub fn discover(root: &Path) -> Corpus {
+    let mut corpus = Corpus { root: root.to_path_buf(), ..Corpus::default() };
+    for entry in WalkDir::new(root).min_depth(1).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                corpus.misplaced.push(Misplaced { path, reason: format!("cannot read: {err}") });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let parts: Vec<String> = relative.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let file_name = parts.last().cloned().unwrap_or_default();
+        if IGNORED_FILES.contains(&file_name.as_str()) {
+            continue;
+        }
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let validity = match parts.get(1).map(String::as_str) {
+            Some("valid") => Some(Validity::Valid),
+            Some("invalid") => Some(Validity::Invalid),
+            _ => None,
+        };
+        match (parts.len(), validity, extension) {
+            (3, Some(validity), "json") => {
+                let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                corpus.fixtures.push(Fixture {
+                    provider: parts[0].clone(),
+                    validity,
+                    sidecar: path.with_extension("toml"),
+                    body: path.to_path_buf(),
+                    name,
+                });
+            }
+            (3, Some(_), "toml") if path.with_extension("json").is_file() => {}
+            (3, Some(_), "toml") => corpus.misplaced.push(Misplaced {
+                path: path.to_path_buf(),
+                reason: "sidecar without a body: expected a .json file of the same name beside it".into(),
+            }),
+            (3, Some(_), _) => corpus.misplaced.push(Misplaced {
+                path: path.to_path_buf(),
+                reason: "not a fixture: bodies end in .json, sidecars in .toml".into(),
+            }),
+            _ => corpus.misplaced.push(Misplaced {
+                path: path.to_path_buf(),
+                reason: "outside `<provider>/valid/` and `<provider>/invalid/`: move it into one of them"
+                    .into(),
+            }),
+        }
+    }
+    corpus.fixtures.sort_by_key(Fixture::id);
+    corpus
+}
+
+/// Why a fixture's trial fails.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FixtureError {
+    #[error("{}: cannot read: {message}", path.display())]
+    Unreadable { path: PathBuf, message: String },
+    #[error("{}: missing sidecar: add {} with description, source and date (see CONTRIBUTING.md)", body.display(), sidecar.display())]
+    MissingSidecar { body: PathBuf, sidecar: PathBuf },
+    #[error("{}:{position}: malformed sidecar: {message}", path.display())]
+    MalformedSidecar { path: PathBuf, position: Position, message: String },
+    #[error("{}:{}: {}", path.display(), bad.position, bad.kind)]
+    BadBody { path: PathBuf, bad: BadInput },
+    #[error("{}: no schema for provider `{provider}`: add schemas/{provider}/ with its field tables (see CONTRIBUTING.md)", path.display())]
+    NoSchema { path: PathBuf, provider: String },
+    #[error("{}: an invalid fixture must list the errors it produces: add [[expect]] entries with pointer and keyword to {}", path.display(), sidecar.display())]
+    NoExpectations { path: PathBuf, sidecar: PathBuf },
+    #[error("{0}")]
+    Mismatch(Box<Mismatch>),
+}
+
+/// A fixture whose errors differ from what it must produce.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub path: PathBuf,
+    pub text: String,
+    pub checked: Checked,
+    /// Expected errors that did not happen.
+    pub missing: Vec<ExpectedError>,
+    /// Errors that happened but were not expected (for a valid fixture: every error).
+    pub unexpected: Vec<ExpectedError>,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render_mismatch(&self.path, &self.text, &self.checked, &self.missing, &self.unexpected))
+    }
+}
+
+/// What a passing fixture showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixturePass {
+    pub sidecar: Sidecar,
+    pub checked: Checked,
+}
+
+impl FixturePass {
+    pub fn verdict(&self) -> Verdict {
+        self.checked.verdict()
+    }
+}
+
+/// Reads a fixture's sidecar.
+pub fn read_sidecar(fixture: &Fixture) -> Result<Sidecar, FixtureError> {
+    let text = match fs::read_to_string(&fixture.sidecar) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(FixtureError::MissingSidecar {
+                body: fixture.body.clone(),
+                sidecar: fixture.sidecar.clone(),
+            })
+        }
+        Err(err) => {
+            return Err(FixtureError::Unreadable { path: fixture.sidecar.clone(), message: err.to_string() })
+        }
+    };
+    toml::from_str(&text).map_err(|err| {
+        let position = err
+            .span()
+            .map_or(Position { line: 1, column: 1 }, |span| Position::of_offset(text.as_bytes(), span.start));
+        FixtureError::MalformedSidecar {
+            path: fixture.sidecar.clone(),
+            position,
+            message: err.message().to_string(),
+        }
+    })
+}
+
+/// Reads a fixture body strictly (see [`json::parse`]).
+pub fn read_body(path: &Path) -> Result<(String, serde_json::Value), FixtureError> {
+    let bytes = fs::read(path)
+        .map_err(|err| FixtureError::Unreadable { path: path.to_path_buf(), message: err.to_string() })?;
+    let value = json::parse(&bytes).map_err(|bad| FixtureError::BadBody { path: path.to_path_buf(), bad })?;
+    Ok((String::from_utf8(bytes).unwrap_or_default(), value))
+}
+
+/// Runs one fixture against its provider's schema: a valid fixture must not
+/// violate it; an invalid one must produce exactly the errors its sidecar lists.
+pub fn evaluate(fixture: &Fixture, schema: Option<&Schema>) -> Result<FixturePass, FixtureError> {
+    let sidecar = read_sidecar(fixture)?;
+    let (text, value) = read_body(&fixture.body)?;
+    let schema = schema.ok_or_else(|| FixtureError::NoSchema {
+        path: fixture.body.clone(),
+        provider: fixture.provider.clone(),
+    })?;
+    let checked = schema.check_text(&value, &text);
+    let actual: BTreeSet<ExpectedError> = checked
+        .violations
+        .iter()
+        .map(|v| ExpectedError { pointer: v.pointer.clone(), keyword: v.keyword.clone() })
+        .collect();
+    let expected: BTreeSet<ExpectedError> = match fixture.validity {
+        Validity::Valid => BTreeSet::new(),
+        Validity::Invalid if sidecar.expect.is_empty() => {
+            return Err(FixtureError::NoExpectations {
+                path: fixture.body.clone(),
+                sidecar: fixture.sidecar.clone(),
+            })
+        }
+        Validity::Invalid => sidecar.expect.iter().cloned().collect(),
+    };
+    if actual == expected {
+        return Ok(FixturePass { sidecar, checked });
+    }
+    Err(FixtureError::Mismatch(Box::new(Mismatch {
+        path: fixture.body.clone(),
+        text,
+        missing: expected.difference(&actual).cloned().collect(),
+        unexpected: actual.difference(&expected).cloned().collect(),
+        checked,
+    })))
+}
+
+fn render_mismatch(
+    path: &Path,
+    text: &str,
+    checked: &Checked,
+    missing: &[ExpectedError],
+    unexpected: &[ExpectedError],
+) -> String {
+    let mut out = String::new();
+    for violation in &checked.violations {
+        let position = violation.position.map_or_else(|| "?".to_string(), |p| p.to_string());
+        let tag =
+            if unexpected.iter().any(|u| u.pointer == violation.pointer && u.keyword == violation.keyword) {
+                "unexpected"
+            } else {
+                "expected"
+            };
+        let _ = writeln!(out, "{}:{position}: {violation} ({tag})", path.display());
+        if let Some(position) = violation.position {
+            out.push_str(&excerpt(text, position));
+        }
+    }
+    for expected in missing {
+        let _ = writeln!(out, "{}: expected error did not occur: {expected}", path.display());
+    }
+    out.trim_end().to_string()
+}
+
+/// The source line at `position` with a caret under the column.
+pub fn excerpt(text: &str, position: Position) -> String {
+    let line = text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
+    let shown: String = line.chars().take(160).collect();
+    let gutter = position.line.to_string();
+    format!(
+        "{gutter} | {shown}\n{} | {}^\n",
+        " ".repeat(gutter.len()),
+        " ".repeat(position.column.saturating_sub(1).min(160))
+    )
+}
+
+/// The outcome of every fixture of a corpus, in trial order.
+pub fn run_all(corpus: &Corpus, schemas: &[Schema]) -> Vec<(Fixture, Result<FixturePass, FixtureError>)> {
+    corpus
+        .fixtures
+        .iter()
+        .map(|fixture| {
+            let schema = schemas.iter().find(|s| s.provider() == fixture.provider);
+            (fixture.clone(), evaluate(fixture, schema))
+        })
+        .collect()
+}
+
+/// Per-provider counts of a corpus run: the main job's summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProviderSummary {
+    pub provider: String,
+    pub valid: usize,
+    pub invalid: usize,
+    pub conforms: usize,
+    pub conforms_with_extensions: usize,
+    /// Invalid fixtures that produced exactly their expected errors.
+    pub rejected_as_expected: usize,
+    /// Trials that failed, with their messages.
+    pub failures: Vec<String>,
+}
+
+/// Sums up [`run_all`] per provider, sorted by provider.
+pub fn summarize(results: &[(Fixture, Result<FixturePass, FixtureError>)]) -> Vec<ProviderSummary> {
+    let mut summaries: Vec<ProviderSummary> = Vec::new();
+    for (fixture, outcome) in results {
+        let index = match summaries.iter().position(|s| s.provider == fixture.provider) {
+            Some(index) => index,
+            None => {
+                summaries.push(ProviderSummary {
+                    provider: fixture.provider.clone(),
+                    ..ProviderSummary::default()
+                });
+                summaries.len() - 1
+            }
+        };
+        let summary = &mut summaries[index];
+        match fixture.validity {
+            Validity::Valid => summary.valid += 1,
+            Validity::Invalid => summary.invalid += 1,
+        }
+        match (outcome, fixture.validity) {
+            (Ok(pass), Validity::Valid) => match pass.verdict() {
+                Verdict::ConformsWithExtensions => summary.conforms_with_extensions += 1,
+                _ => summary.conforms += 1,
+            },
+            (Ok(_), Validity::Invalid) => summary.rejected_as_expected += 1,
+            (Err(err), _) => summary.failures.push(format!("{}: {err}", fixture.id())),
+        }
+    }
+    summaries.sort_by(|a, b| a.provider.cmp(&b.provider));
+    summaries
+}

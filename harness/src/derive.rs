@@ -1,0 +1,180 @@
+//! Derives a draft 2020-12 JSON Schema from one provider's [`TypeSet`].
+//!
+//! Objects and unions become `$defs`; enums are written inline at each use, so a
+//! value outside a closed enum fails with the keyword `enum` at its own pointer.
+//! Undocumented properties stay allowed (no `additionalProperties: false`):
+//! real providers add fields, and reporting them is the verdict module's job.
+//! A nullable object or union is `anyOf [$ref, null]`; the verdict module looks
+//! through that `anyOf` so an error inside the object is reported where it is.
+
+use serde_json::{json, Map, Value};
+
+use crate::tables::{Field, Scalar, TypeDef, TypeKind, TypeRef, TypeSet};
+
+/// The date-time pattern zod's `z.string().datetime({offset: true})` applies.
+///
+/// It is not JSON Schema's `format: date-time`: seconds are optional, `+0700` is
+/// accepted, lowercase `t`/`z` and an hours-only offset are not.
+pub const ZOD_DATE_TIME: &str =
+    r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$";
+
+/// What the derived schema says about itself.
+#[derive(Debug, Clone)]
+pub struct SchemaInfo<'a> {
+    /// A stable identifier, e.g. `urn:chatcompat:openai:chat-completion`.
+    pub id: &'a str,
+    pub title: &'a str,
+    /// Where the tables live, for the "derived from" comment.
+    pub tables: &'a str,
+}
+
+/// Builds the schema for `set`, rooted at its root type.
+pub fn derive(set: &TypeSet, info: &SchemaInfo<'_>) -> Value {
+    let mut defs = Map::new();
+    for ty in &set.types {
+        if let Some(schema) = def_schema(set, ty) {
+            defs.insert(ty.name.clone(), schema);
+        }
+    }
+    let mut root = Map::new();
+    root.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    root.insert("$id".into(), json!(info.id));
+    root.insert("title".into(), json!(info.title));
+    if let Some(description) = set.get(&set.root).and_then(|t| t.description.as_ref()) {
+        root.insert("description".into(), json!(description));
+    }
+    root.insert(
+        "$comment".into(),
+        json!(format!(
+            "Derived by `chatcompat derive` from the field tables in {}; do not edit by hand.",
+            info.tables
+        )),
+    );
+    root.insert("$ref".into(), json!(def_ref(&set.root)));
+    root.insert("$defs".into(), Value::Object(defs));
+    Value::Object(root)
+}
+
+/// The `$ref` string for a named type.
+pub fn def_ref(name: &str) -> String {
+    format!("#/$defs/{name}")
+}
+
+fn def_schema(set: &TypeSet, ty: &TypeDef) -> Option<Value> {
+    let mut schema = Map::new();
+    if let Some(description) = &ty.description {
+        schema.insert("description".into(), json!(description));
+    }
+    match &ty.kind {
+        TypeKind::Object { fields } => {
+            schema.insert("type".into(), json!("object"));
+            let properties: Map<String, Value> =
+                fields.iter().map(|field| (field.wire_key.clone(), field_schema(set, field))).collect();
+            schema.insert("properties".into(), Value::Object(properties));
+            let required: Vec<&str> =
+                fields.iter().filter(|f| f.required).map(|f| f.wire_key.as_str()).collect();
+            if !required.is_empty() {
+                schema.insert("required".into(), json!(required));
+            }
+        }
+        TypeKind::Union { members } => match discriminator(set, members) {
+            Some((property, tags)) => {
+                schema.insert("type".into(), json!("object"));
+                schema.insert("required".into(), json!([property]));
+                let all: Vec<&str> = tags.iter().map(|(tag, _)| tag.as_str()).collect();
+                schema.insert("properties".into(), json!({ property.as_str(): { "enum": all } }));
+                let branches: Vec<Value> = tags
+                    .iter()
+                    .map(|(tag, member)| {
+                        json!({
+                            "if": { "properties": { property.as_str(): { "const": tag } } },
+                            "then": { "$ref": def_ref(member) }
+                        })
+                    })
+                    .collect();
+                schema.insert("allOf".into(), Value::Array(branches));
+            }
+            None => {
+                let branches: Vec<Value> =
+                    members.iter().map(|member| type_schema(set, member, false)).collect();
+                schema.insert("anyOf".into(), Value::Array(branches));
+            }
+        },
+        // Enums are inlined where they are used.
+        TypeKind::Enum { .. } => return None,
+    }
+    Some(Value::Object(schema))
+}
+
+fn field_schema(set: &TypeSet, field: &Field) -> Value {
+    let mut schema = type_schema(set, &field.ty, field.nullable);
+    if let (Some(description), Value::Object(map)) = (&field.description, &mut schema) {
+        map.insert("description".into(), json!(description));
+    }
+    schema
+}
+
+/// The schema of a value of type `ty`; `null` is accepted too when `nullable`.
+fn type_schema(set: &TypeSet, ty: &TypeRef, nullable: bool) -> Value {
+    let with_null = |name: &str| if nullable { json!([name, "null"]) } else { json!(name) };
+    match ty {
+        TypeRef::Scalar(Scalar::Any) => json!({}),
+        TypeRef::Scalar(Scalar::DateTime) => {
+            json!({ "type": with_null("string"), "pattern": ZOD_DATE_TIME })
+        }
+        TypeRef::Scalar(scalar) => json!({ "type": with_null(&scalar.to_string()) }),
+        TypeRef::Array(item) => {
+            json!({ "type": with_null("array"), "items": type_schema(set, item, false) })
+        }
+        TypeRef::Map(value) => json!({
+            "type": with_null("object"),
+            "additionalProperties": type_schema(set, value, false)
+        }),
+        TypeRef::Named(name) => match set.get(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum { values, open: false }) => {
+                let mut all: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+                if nullable {
+                    all.push(Value::Null);
+                }
+                json!({ "title": name, "enum": all })
+            }
+            Some(TypeKind::Enum { values, open: true }) => {
+                json!({ "title": name, "type": with_null("string"), "examples": values })
+            }
+            _ if nullable => json!({ "anyOf": [{ "$ref": def_ref(name) }, { "type": "null" }] }),
+            _ => json!({ "$ref": def_ref(name) }),
+        },
+    }
+}
+
+/// A property that tells a union's members apart: required in every member and a
+/// one-value closed enum with a different value in each (`type`, `role`).
+fn discriminator(set: &TypeSet, members: &[TypeRef]) -> Option<(String, Vec<(String, String)>)> {
+    let objects: Vec<(&str, &Vec<Field>)> = members
+        .iter()
+        .map(|m| match m {
+            TypeRef::Named(name) => match set.get(name).map(|t| &t.kind) {
+                Some(TypeKind::Object { fields }) => Some((name.as_str(), fields)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (_, first_fields) = objects.first()?;
+    first_fields.iter().filter(|f| f.required).find_map(|candidate| {
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for (member, fields) in &objects {
+            let field = fields.iter().find(|f| f.wire_key == candidate.wire_key && f.required)?;
+            let TypeRef::Named(enum_name) = &field.ty else { return None };
+            let Some(TypeKind::Enum { values, open: false }) = set.get(enum_name).map(|t| &t.kind) else {
+                return None;
+            };
+            let [tag] = values.as_slice() else { return None };
+            if tags.iter().any(|(t, _)| t == tag) {
+                return None;
+            }
+            tags.push((tag.clone(), member.to_string()));
+        }
+        Some((candidate.wire_key.clone(), tags))
+    })
+}

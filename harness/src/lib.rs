@@ -1,0 +1,53 @@
+//! chatcompat answers, with evidence, whether an LLM chat-completion response
+//! conforms to what its provider documents, and whether a client built for one
+//! provider can read another's responses.
+//!
+//! The pipeline, in reading order:
+//! [`tables`] (Markdown field tables) → [`derive`] (draft 2020-12 JSON Schema) →
+//! [`catalog`] (providers, committed schemas, compiled once) → [`json`] (strict
+//! reading of a response body) → [`verdict`] (violations, extensions, verdict;
+//! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata).
+//!
+//! ```
+//! let response = serde_json::json!({
+//!     "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000,
+//!     "model": "gpt-4o",
+//!     "choices": [{"index": 0, "finish_reason": "stop",
+//!                  "message": {"role": "assistant", "content": "Halo!"}}]
+//! });
+//! let checked = chatcompat::check("atoma", &response).unwrap();
+//! assert_eq!(checked.verdict(), chatcompat::Verdict::Conforms);
+//! ```
+
+pub mod catalog;
+pub mod corpus;
+pub mod derive;
+pub mod json;
+pub mod locate;
+pub mod tables;
+pub mod verdict;
+
+use std::sync::OnceLock;
+
+pub use catalog::{Catalog, CatalogError, Provider};
+pub use verdict::{Checked, Schema, Verdict, Violation};
+
+/// Checks `response` against the shipped schema of `provider` (`openai`,
+/// `openrouter`, `openai-compatible`, ...). Schemas are compiled once per process.
+pub fn check(provider: &str, response: &serde_json::Value) -> Result<Checked, CatalogError> {
+    static SCHEMAS: OnceLock<Result<Vec<Schema>, String>> = OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(|| {
+        Catalog::discover(&Catalog::locate_workspace())
+            .and_then(|catalog| catalog.load_schemas())
+            .map_err(|err| err.to_string())
+    });
+    let schemas = schemas
+        .as_ref()
+        .map_err(|message| CatalogError::Io { path: "schemas".into(), message: message.clone() })?;
+    let schema =
+        schemas.iter().find(|s| s.provider() == provider).ok_or_else(|| CatalogError::UnknownProvider {
+            name: provider.to_string(),
+            known: schemas.iter().map(|s| s.provider().to_string()).collect(),
+        })?;
+    Ok(schema.check(response))
+}

@@ -1,0 +1,86 @@
+//! The `cargo test` entry over the corpus: one libtest-mimic trial per fixture
+//! (`openrouter/valid/tool-calls-parallel`), one per misplaced file, and one for
+//! the schemas' drift. All logic lives in the `chatcompat` library; this file
+//! only turns what it finds into trials.
+//!
+//! `CHATCOMPAT_FIXTURES=DIR cargo test` runs the same trials over another folder
+//! of the same layout.
+
+use std::{path::PathBuf, sync::Arc};
+
+use chatcompat::{
+    catalog::{Catalog, Drift},
+    corpus, Schema,
+};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let fixtures =
+        std::env::var_os("CHATCOMPAT_FIXTURES").map_or_else(|| workspace.join("fixtures"), PathBuf::from);
+    let mut trials = Vec::new();
+
+    let catalog = match Catalog::discover(&workspace) {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            let message = err.to_string();
+            trials.push(Trial::test("schemas/catalog", move || Err(message.into())));
+            libtest_mimic::run(&args, trials).exit();
+        }
+    };
+    let mut schemas: Vec<Arc<Schema>> = Vec::new();
+    for provider in &catalog.providers {
+        match catalog.load_schema(provider) {
+            Ok(schema) => schemas.push(Arc::new(schema)),
+            Err(err) => {
+                let message = err.to_string();
+                trials.push(Trial::test(format!("schemas/{}/compile", provider.id), move || {
+                    Err(message.into())
+                }));
+            }
+        }
+    }
+    trials.push(drift_trial(catalog.clone()));
+
+    let found = corpus::discover(&fixtures);
+    for fixture in found.fixtures {
+        let schema = schemas.iter().find(|s| s.provider() == fixture.provider).cloned();
+        trials.push(Trial::test(fixture.id(), move || {
+            corpus::evaluate(&fixture, schema.as_deref())
+                .map(|_| ())
+                .map_err(|err| Failed::from(err.to_string()))
+        }));
+    }
+    for misplaced in found.misplaced {
+        let relative =
+            misplaced.path.strip_prefix(&fixtures).unwrap_or(&misplaced.path).display().to_string();
+        let message = format!("{}: {}", misplaced.path.display(), misplaced.reason);
+        trials.push(Trial::test(format!("misplaced/{relative}"), move || Err(message.into())));
+    }
+
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The committed schemas must equal a fresh derivation from the tables.
+fn drift_trial(catalog: Catalog) -> Trial {
+    Trial::test("schemas/drift", move || {
+        let mut problems = Vec::new();
+        for (provider, outcome) in catalog.derive_all(true) {
+            match outcome {
+                Ok(Drift::UpToDate | Drift::Written) => {}
+                Ok(Drift::Stale) => problems.push(format!(
+                    "{}: differs from a fresh derivation of schemas/{}/*.md; run `cargo run -p chatcompat -- derive` and commit it",
+                    provider.schema_path().display(),
+                    provider.id
+                )),
+                Err(err) => problems.push(format!("{}: {err}", provider.id)),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+}
