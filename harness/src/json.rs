@@ -89,16 +89,21 @@ const DUPLICATE_MARKER: &str = "chatcompat-duplicate-key:";
 fn classify(text: &str, err: &serde_json::Error) -> BadInput {
     let message = err.to_string();
     let position = Position { line: err.line().max(1), column: err.column().max(1) };
+    let offset = Position::offset_in(text, position).unwrap_or(0).min(text.len());
     let kind = if let Some(rest) = message.strip_prefix(DUPLICATE_MARKER) {
         let key = rest.rsplit_once(" at line").map_or(rest, |(key, _)| key);
-        BadInputKind::DuplicateKey(key.to_string())
+        // serde_json stops at the key's closing quote; point at its opening one.
+        let opening = text[..offset].rfind('"').unwrap_or(offset);
+        let position = Position::of_offset(text.as_bytes(), opening);
+        return BadInput { position, kind: BadInputKind::DuplicateKey(key.to_string()) };
     } else if message.starts_with("trailing characters") {
         BadInputKind::TrailingCharacters
     } else if message.starts_with("recursion limit exceeded") {
         BadInputKind::TooDeep
     } else if message.starts_with("number out of range") {
-        let start = Position::offset_in(text, position).unwrap_or(0);
-        BadInputKind::NumberOutOfRange(number_before(text, start))
+        let (start, literal) = number_around(text, offset);
+        let position = Position::of_offset(text.as_bytes(), start);
+        return BadInput { position, kind: BadInputKind::NumberOutOfRange(literal) };
     } else {
         let short = message.rsplit_once(" at line").map_or(message.as_str(), |(m, _)| m);
         BadInputKind::Syntax(short.to_string())
@@ -106,13 +111,12 @@ fn classify(text: &str, err: &serde_json::Error) -> BadInput {
     BadInput { position, kind }
 }
 
-/// The number literal that ends at or around `offset` (serde_json points just past it).
-fn number_before(text: &str, offset: usize) -> String {
+/// The number literal around `offset` (serde_json points into or just past it), with its start.
+fn number_around(text: &str, offset: usize) -> (usize, String) {
     let is_number = |c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E');
-    let end = offset.min(text.len());
-    let start = text[..end].rfind(|c: char| !is_number(c)).map_or(0, |i| i + 1);
-    let tail_end = text[end..].find(|c: char| !is_number(c)).map_or(text.len(), |i| end + i);
-    text[start..tail_end].to_string()
+    let start = text[..offset].rfind(|c: char| !is_number(c)).map_or(0, |i| i + 1);
+    let end = text[offset..].find(|c: char| !is_number(c)).map_or(text.len(), |i| offset + i);
+    (start, text[start..end].to_string())
 }
 
 /// A `Value` seed that rejects duplicate keys and notes floats that may be huge integers.

@@ -6,7 +6,8 @@
 //! [`tables`] (Markdown field tables) → [`derive`] (draft 2020-12 JSON Schema) →
 //! [`catalog`] (providers, committed schemas, compiled once) → [`json`] (strict
 //! reading of a response body) → [`verdict`] (violations, extensions, verdict;
-//! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata).
+//! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata) →
+//! [`lint`] (what a reviewer would ask a contributor to change).
 //!
 //! ```
 //! let response = serde_json::json!({
@@ -23,6 +24,7 @@ pub mod catalog;
 pub mod corpus;
 pub mod derive;
 pub mod json;
+pub mod lint;
 pub mod locate;
 pub mod tables;
 pub mod verdict;

@@ -44,6 +44,7 @@ fn main() {
     trials.push(drift_trial(catalog.clone()));
 
     let found = corpus::discover(&fixtures);
+    trials.push(lint_trial(found.clone(), catalog.ids()));
     for fixture in found.fixtures {
         let schema = schemas.iter().find(|s| s.provider() == fixture.provider).cloned();
         trials.push(Trial::test(fixture.id(), move || {
@@ -81,6 +82,18 @@ fn drift_trial(catalog: Catalog) -> Trial {
             Ok(())
         } else {
             Err(problems.join("\n").into())
+        }
+    })
+}
+
+/// The corpus passes the same review `chatcompat lint` gives a pull request.
+fn lint_trial(found: corpus::Corpus, providers: Vec<String>) -> Trial {
+    Trial::test("corpus/lint", move || {
+        let problems = chatcompat::lint::lint(&found, &providers);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n").into())
         }
     })
 }

@@ -28,6 +28,16 @@ pub enum Command {
     /// Validate every fixture of the corpus and print a per-provider summary
     #[command(after_help = EXIT_CODES)]
     Report(ReportArgs),
+    /// Review the corpus as a pull-request reviewer would: layout, names, sidecars, duplicates
+    #[command(after_help = EXIT_CODES)]
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Fixture directory (default: the workspace's fixtures/)
+    #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

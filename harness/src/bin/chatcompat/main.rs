@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chatcompat::{catalog::Drift, derive, tables, Catalog};
 use clap::Parser;
 
-use crate::args::{Cli, Command, DeriveArgs, ReportArgs};
+use crate::args::{Cli, Command, DeriveArgs, LintArgs, ReportArgs};
 
 /// Every response conforms, every schema is up to date.
 const SUCCESS: u8 = 0;
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Derive(args) => run_derive(&workspace, &args),
         Command::Report(args) => run_report(&workspace, &args),
+        Command::Lint(args) => run_lint(&workspace, &args),
     };
     ExitCode::from(code)
 }
@@ -112,4 +113,30 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
         println!("\nfailed: {failure}");
     }
     code
+}
+
+fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {
+    let catalog = match Catalog::discover(workspace) {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    let fixtures = args.fixtures.clone().unwrap_or_else(|| workspace.join("fixtures"));
+    if !fixtures.is_dir() {
+        eprintln!("error: {}: not a directory", fixtures.display());
+        return FAILURE;
+    }
+    let corpus = chatcompat::corpus::discover(&fixtures);
+    let problems = chatcompat::lint::lint(&corpus, &catalog.ids());
+    for problem in &problems {
+        println!("{problem}");
+    }
+    println!("{} fixture(s), {} problem(s)", corpus.fixtures.len(), problems.len());
+    if problems.is_empty() {
+        SUCCESS
+    } else {
+        FINDINGS
+    }
 }

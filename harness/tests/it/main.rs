@@ -1,0 +1,3 @@
+//! Integration tests of the `chatcompat` library and binary, one module per topic.
+
+mod bad_input;
