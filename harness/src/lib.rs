@@ -16,7 +16,7 @@
 //!     "choices": [{"index": 0, "finish_reason": "stop",
 //!                  "message": {"role": "assistant", "content": "Halo!"}}]
 //! });
-//! let checked = chatcompat::check("atoma", &response).unwrap();
+//! let checked = chatcompat::check("openai", &response).unwrap();
 //! assert_eq!(checked.verdict(), chatcompat::Verdict::Conforms);
 //! ```
 
