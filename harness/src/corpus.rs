@@ -115,6 +115,14 @@ pub struct Corpus {
     pub misplaced: Vec<Misplaced>,
 }
 
+/// The environment variable that points the suite at another corpus folder.
+pub const FIXTURES_ENV: &str = "CHATCOMPAT_FIXTURES";
+
+/// The corpus to run: `$CHATCOMPAT_FIXTURES` when set, else `<workspace>/fixtures`.
+pub fn fixtures_dir(workspace: &Path) -> PathBuf {
+    std::env::var_os(FIXTURES_ENV).map_or_else(|| workspace.join("fixtures"), PathBuf::from)
+}
+
 /// Files that may sit in a corpus without being fixtures.
 const IGNORED_FILES: [&str; 3] = ["README.md", ".gitkeep", "chatcompat-expectations.toml"];
 

@@ -96,3 +96,33 @@ fn lint_reports_every_problem_with_its_fix() {
     }
     assert!(text.iter().all(|t| t.ends_with("(see CONTRIBUTING.md)")));
 }
+
+/// What a provider's CI does: a copy of one provider folder, one body broken,
+/// run as `CHATCOMPAT_FIXTURES` would run it: exactly that fixture fails, with its place.
+#[test]
+fn a_copied_corpus_with_one_broken_body_fails_only_that_fixture() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/mistral-gcp/valid");
+    let copy = tempfile::tempdir().unwrap();
+    let valid = copy.path().join("mistral-gcp/valid");
+    std::fs::create_dir_all(&valid).unwrap();
+    for name in ["docs-example.json", "docs-example.toml"] {
+        std::fs::copy(shipped.join(name), valid.join(name)).unwrap();
+    }
+    let body = std::fs::read_to_string(shipped.join("docs-example.json")).unwrap();
+    std::fs::write(
+        valid.join("broken.json"),
+        body.replace("\"created\": 1702256327", "\"created\": \"1702256327\""),
+    )
+    .unwrap();
+    std::fs::copy(shipped.join("docs-example.toml"), valid.join("broken.toml")).unwrap();
+
+    let found = corpus::discover(copy.path());
+    let results = corpus::run_all(&found, &schemas());
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|(fixture, outcome)| outcome.as_ref().err().map(|err| format!("{} {err}", fixture.id())))
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(failed[0].starts_with("mistral-gcp/valid/broken "), "{failed:#?}");
+    assert!(failed[0].contains("broken.json:10:14: /created: type: expected integer"), "{failed:#?}");
+}
