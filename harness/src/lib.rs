@@ -26,6 +26,7 @@ pub mod derive;
 pub mod json;
 pub mod lint;
 pub mod locate;
+pub mod report;
 pub mod tables;
 pub mod verdict;
 

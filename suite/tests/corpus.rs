@@ -45,6 +45,9 @@ fn main() {
 
     let found = corpus::discover(&fixtures);
     trials.push(lint_trial(found.clone(), catalog.ids()));
+    if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
+        trials.push(report_drift_trial(catalog.clone(), found.clone()));
+    }
     for fixture in found.fixtures {
         let schema = schemas.iter().find(|s| s.provider() == fixture.provider).cloned();
         trials.push(Trial::test(fixture.id(), move || {
@@ -94,6 +97,31 @@ fn lint_trial(found: corpus::Corpus, providers: Vec<String>) -> Trial {
             Ok(())
         } else {
             Err(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n").into())
+        }
+    })
+}
+
+/// The committed `reports/` must equal what `chatcompat report` generates now.
+fn report_drift_trial(catalog: Catalog, found: corpus::Corpus) -> Trial {
+    Trial::test("reports/drift", move || {
+        let schemas = catalog.load_schemas().map_err(|err| err.to_string())?;
+        let report = chatcompat::report::build(&catalog, &schemas, &found, &|_, _| {});
+        let mut stale = Vec::new();
+        for (name, fresh) in chatcompat::report::render_all(&report) {
+            let path = catalog.root.join("reports").join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(fresh.as_str()) {
+                stale.push(format!("reports/{name}"));
+            }
+        }
+        if stale.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} differ(s) from a fresh report of the corpus and tables; regenerate with \
+                 `cargo run --release -p chatcompat -- report` and commit reports/",
+                stale.join(", ")
+            )
+            .into())
         }
     })
 }

@@ -1,3 +1,4 @@
 //! Integration tests of the `chatcompat` library and binary, one module per topic.
 
 mod bad_input;
+mod report;

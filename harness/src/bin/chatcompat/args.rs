@@ -25,7 +25,7 @@ pub enum Command {
     /// Derive JSON Schemas from the field tables
     #[command(after_help = EXIT_CODES)]
     Derive(DeriveArgs),
-    /// Validate every fixture of the corpus and print a per-provider summary
+    /// Check the corpus against every schema and write the compatibility report (md, json, html)
     #[command(after_help = EXIT_CODES)]
     Report(ReportArgs),
     /// Review the corpus as a pull-request reviewer would: layout, names, sidecars, duplicates
@@ -58,4 +58,10 @@ pub struct ReportArgs {
     /// Fixture directory (default: the workspace's fixtures/)
     #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
+    /// Where to write compatibility.md, compatibility.json and index.html (default: the workspace's reports/)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do not write: fail, naming the file, when a committed report differs from a fresh one
+    #[arg(long)]
+    pub check: bool,
 }

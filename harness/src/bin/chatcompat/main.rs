@@ -6,7 +6,7 @@ mod args;
 
 use std::process::ExitCode;
 
-use chatcompat::{catalog::Drift, derive, tables, Catalog};
+use chatcompat::{catalog::Drift, derive, report, tables, Catalog};
 use clap::Parser;
 
 use crate::args::{Cli, Command, DeriveArgs, LintArgs, ReportArgs};
@@ -75,44 +75,84 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> u8 {
 }
 
 fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
-    let schemas = match Catalog::discover(workspace).and_then(|catalog| catalog.load_schemas()) {
-        Ok(schemas) => schemas,
+    use std::io::IsTerminal as _;
+
+    let loaded =
+        Catalog::discover(workspace).and_then(|catalog| catalog.load_schemas().map(|s| (catalog, s)));
+    let (catalog, schemas) = match loaded {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("error: {err}");
             return FAILURE;
         }
     };
     let fixtures = args.fixtures.clone().unwrap_or_else(|| workspace.join("fixtures"));
+    if !fixtures.is_dir() {
+        eprintln!("error: {}: not a directory", fixtures.display());
+        return FAILURE;
+    }
     let corpus = chatcompat::corpus::discover(&fixtures);
-    let summaries = chatcompat::corpus::summarize(&chatcompat::corpus::run_all(&corpus, &schemas));
-    println!(
-        "{:<18} {:>5} {:>8} {:>8} {:>10} {:>8} {:>7}",
-        "provider", "valid", "conforms", "with-ext", "invalid", "rejected", "failed"
-    );
+    let bar = indicatif::ProgressBar::new(corpus.fixtures.len() as u64);
+    if !std::io::stderr().is_terminal() || corpus.fixtures.len() < 500 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let report = report::build(&catalog, &schemas, &corpus, &|done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+
+    let out_dir = args.out.clone().unwrap_or_else(|| workspace.join("reports"));
     let mut code = SUCCESS;
-    for s in &summaries {
-        println!(
-            "{:<18} {:>5} {:>8} {:>8} {:>10} {:>8} {:>7}",
-            s.provider,
-            s.valid,
-            s.conforms,
-            s.conforms_with_extensions,
-            s.invalid,
-            s.rejected_as_expected,
-            s.failures.len()
-        );
-        if !s.failures.is_empty() {
-            code = FINDINGS;
+    for (name, text) in report::render_all(&report) {
+        let path = out_dir.join(name);
+        let shown = path.strip_prefix(workspace).unwrap_or(&path).display().to_string();
+        if args.check {
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                println!(
+                    "stale       {shown}: differs from a fresh report; run `chatcompat report` and commit it"
+                );
+                code = FINDINGS;
+            }
+        } else if let Err(err) = std::fs::create_dir_all(&out_dir).and_then(|()| std::fs::write(&path, text))
+        {
+            eprintln!("error: {shown}: {err}");
+            return FAILURE;
         }
     }
-    for misplaced in &corpus.misplaced {
-        println!("misplaced: {}: {}", misplaced.path.display(), misplaced.reason);
-        code = FINDINGS;
-    }
-    for failure in summaries.iter().flat_map(|s| &s.failures) {
-        println!("\nfailed: {failure}");
+    print_summary(&report);
+    if report.corpus.iter().any(|row| !row.failing.is_empty()) || !corpus.misplaced.is_empty() {
+        code = code.max(FINDINGS);
     }
     code
+}
+
+/// The short terminal table: per fixture provider, how many of its valid
+/// fixtures its own schema and the openai-compatible core accept.
+fn print_summary(report: &report::Report) {
+    println!(
+        "{:<14} {:>6} {:>10} {:>18} {:>8}",
+        "provider", "valid", "own schema", "openai-compatible", "failing"
+    );
+    for row in &report.corpus {
+        let accepted = |schema: &str| {
+            report::row(report, &row.provider)
+                .into_iter()
+                .find(|cell| cell.schema == schema)
+                .map_or("-".to_string(), |c| {
+                    format!("{}/{}", c.conforms + c.conforms_with_extensions, c.total)
+                })
+        };
+        let valid: usize = row.valid.values().sum();
+        println!(
+            "{:<14} {:>6} {:>10} {:>18} {:>8}",
+            row.provider,
+            valid,
+            accepted(&row.provider),
+            accepted("openai-compatible"),
+            row.failing.len()
+        );
+        for failing in &row.failing {
+            println!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
+        }
+    }
 }
 
 fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {

@@ -1,0 +1,210 @@
+//! Renders a [`Report`] as one self-contained HTML page (`reports/index.html`).
+//!
+//! No scripts and no external assets: it works from `file://` and any static
+//! host, and cannot log a console error. Every value from a fixture or a table
+//! goes through [`escape`]; links only ever point at anchors built from
+//! provider ids, never at text taken from a fixture.
+
+use std::fmt::Write as _;
+
+use super::{column_ids, markdown::facts_text, row, row_ids, Cell, Report};
+
+/// The whole page.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(HEAD);
+    let _ = writeln!(out, "<h1>chatcompat compatibility report</h1>");
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">chatcompat {} · corpus as of {} · report format {}</p>",
+        escape(&report.chatcompat_version),
+        escape(&report.corpus_date),
+        report.format
+    );
+    matrix(report, &mut out);
+    details(report, &mut out);
+    fields(report, &mut out);
+    corpus(report, &mut out);
+    let _ = writeln!(
+        out,
+        "<h2 id=\"roundtrip\">Round trips and strictness</h2>\n<p>{}</p>",
+        escape(&report.roundtrip.note)
+    );
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+const HEAD: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>chatcompat compatibility report</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1f24; background: #fff; }
+main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
+.meta, .legend { color: #57606a; font-size: .9rem; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; font-size: .85rem; }
+th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; position: sticky; top: 0; }
+td.cell { text-align: center; white-space: nowrap; }
+td.cell a { color: inherit; text-decoration: none; display: block; }
+.all { background: #dafbe1; } .some { background: #fff8c5; } .none { background: #ffebe9; } .empty { background: #f6f8fa; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85em; word-break: break-all; }
+details { margin: .25rem 0; } summary { cursor: pointer; }
+ul { padding-left: 1.2rem; }
+</style>
+</head>
+<body>
+<main>
+"#;
+
+fn matrix(report: &Report, out: &mut String) {
+    let columns = column_ids(report);
+    let _ = writeln!(
+        out,
+        "<h2 id=\"matrix\">Can a client for the column's provider read the row's responses?</h2>"
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Rows: the provider whose valid fixtures are checked. Columns: the schema they are checked \
+         against. A cell: fixtures accepted / checked; green all, yellow some, red none. Select a cell for the detail.</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table id=\"compat\">\n<thead><tr><th>fixtures ↓ / schema →</th>"
+    );
+    for column in &columns {
+        let _ = write!(out, "<th>{}</th>", escape(column));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row_id in row_ids(report) {
+        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        for cell in row(report, row_id) {
+            let accepted = cell.conforms + cell.conforms_with_extensions;
+            let class = match (accepted, cell.total) {
+                (_, 0) => "empty",
+                (a, t) if a == t => "all",
+                (0, _) => "none",
+                _ => "some",
+            };
+            let _ = write!(
+                out,
+                "<td class=\"cell {class}\"><a href=\"#{}\">{accepted}/{}</a></td>",
+                anchor(cell),
+                cell.total
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
+fn details(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "<h2 id=\"details\">Cells in detail</h2>");
+    for cell in &report.matrix {
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\"><h3>{} fixtures → {} schema</h3>\n<p>{} checked: {} conform, {} conform with extensions, {} violate.</p>",
+            anchor(cell),
+            escape(&cell.fixtures),
+            escape(&cell.schema),
+            cell.total,
+            cell.conforms,
+            cell.conforms_with_extensions,
+            cell.violates
+        );
+        for (title, groups) in
+            [("What stops them", &cell.blocking), ("Undocumented fields", &cell.extensions)]
+        {
+            if groups.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "<p>{title}:</p><ul>");
+            for group in groups {
+                let pointer = if group.pointer.is_empty() { "(root)" } else { &group.pointer };
+                let _ = writeln!(
+                    out,
+                    "<li><details><summary><code>{}</code> {}: {} fixture(s)</summary><ul>{}</ul></details></li>",
+                    escape(pointer),
+                    escape(&group.keyword),
+                    group.fixtures.len(),
+                    group.fixtures.iter().map(|f| format!("<li><code>{}</code></li>", escape(f))).collect::<String>()
+                );
+            }
+            let _ = writeln!(out, "</ul>");
+        }
+        let _ = writeln!(out, "<p><a href=\"#matrix\">back to the matrix</a></p></section>");
+    }
+}
+
+fn fields(report: &Report, out: &mut String) {
+    let columns = column_ids(report);
+    let _ = writeln!(out, "<h2 id=\"fields\">Fields</h2>");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">req: must be present; opt: may be absent; null: accepted; seen n: valid fixtures that show \
+         the path. An empty cell: not documented.</p>"
+    );
+    let _ = write!(out, "<div class=\"scroll\"><table id=\"fields-table\">\n<thead><tr><th>path</th>");
+    for column in &columns {
+        let _ = write!(out, "<th>{}</th>", escape(column));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row in &report.fields {
+        let _ = write!(out, "<tr><td><code>{}</code></td>", escape(&row.path));
+        for column in &columns {
+            // facts_text is Markdown-escaped; undo that before HTML-escaping.
+            let text = row.providers.get(*column).map(facts_text).unwrap_or_default();
+            let plain =
+                text.replace("\\|", "|").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            let _ = write!(out, "<td>{}</td>", escape(&plain));
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
+fn corpus(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "<h2 id=\"corpus\">Corpus</h2>\n<div class=\"scroll\"><table>");
+    let _ = writeln!(out, "<thead><tr><th>provider</th><th>valid</th><th>invalid</th><th>failing trials</th></tr></thead><tbody>");
+    for row in &report.corpus {
+        let total = |counts: &std::collections::BTreeMap<crate::corpus::Origin, usize>| {
+            counts.values().sum::<usize>()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&row.provider),
+            total(&row.valid),
+            total(&row.invalid),
+            row.failing.len()
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
+/// The anchor of a cell's detail section, from provider ids only (slugged).
+fn anchor(cell: &Cell) -> String {
+    let slug =
+        |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>();
+    format!("cell-{}-{}", slug(&cell.fixtures), slug(&cell.schema))
+}
+
+/// Escapes text for HTML element content and quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
