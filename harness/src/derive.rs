@@ -87,7 +87,10 @@ fn def_schema(set: &TypeSet, ty: &TypeDef) -> Option<Value> {
                     .iter()
                     .map(|(tag, member)| {
                         json!({
-                            "if": { "properties": { property.as_str(): { "const": tag } } },
+                            "if": {
+                                "required": [property],
+                                "properties": { property.as_str(): { "const": tag } }
+                            },
                             "then": { "$ref": def_ref(member) }
                         })
                     })

@@ -165,6 +165,13 @@ fn flatten(error: ValidationError<'_>, out: &mut Vec<Violation>) {
     let actual = render(&parts.instance);
     let (keyword, expected, pointer, actual) = match parts.kind {
         ValidationErrorKind::AnyOf { context } => {
+            let context_types: Vec<String> = context
+                .iter()
+                .filter_map(|branch| match branch.first().map(ValidationError::kind) {
+                    Some(ValidationErrorKind::Type { kind }) => Some(type_names(kind)),
+                    _ => None,
+                })
+                .collect();
             let mut plausible: Vec<Vec<ValidationError<'static>>> =
                 context.into_iter().filter(|branch| !is_type_mismatch_at(branch, &pointer)).collect();
             if plausible.len() == 1 {
@@ -173,22 +180,20 @@ fn flatten(error: ValidationError<'_>, out: &mut Vec<Violation>) {
                 }
                 return;
             }
-            ("anyOf", "a value matching one of the union's members".to_string(), pointer, actual)
+            if plausible.is_empty() {
+                // Every member wants another JSON type: say which types, as one `type` error.
+                let expected = member_types(&context_types).join(" or ");
+                ("type", expected, pointer, actual)
+            } else {
+                ("anyOf", "a value matching one of the union's members".to_string(), pointer, actual)
+            }
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let child = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
             ("required", "the key to be present".to_string(), child, "absent".to_string())
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                jsonschema::error::TypeKind::Multiple(set) => {
-                    set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-                }
-            };
-            ("type", expected, pointer, actual)
-        }
+        ValidationErrorKind::Type { kind } => ("type", type_names(&kind), pointer, actual),
         ValidationErrorKind::Enum { options } => {
             let expected = match options.as_array() {
                 Some(values) => {
@@ -216,6 +221,27 @@ fn flatten(error: ValidationError<'_>, out: &mut Vec<Violation>) {
         }
     };
     out.push(Violation { pointer, keyword: keyword.to_string(), expected, actual, position: None });
+}
+
+/// The JSON type(s) a `type` keyword wants, in words: `integer`, `string or null`.
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(set) => {
+            set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
+        }
+    }
+}
+
+/// The distinct member types of a union whose every member rejected the value's type.
+fn member_types(types: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in types.iter().flat_map(|t| t.split(" or ")) {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// A branch that failed only because the value has another JSON type than the
