@@ -2,4 +2,5 @@
 
 mod bad_input;
 mod report;
+mod schemas;
 mod verdict;
