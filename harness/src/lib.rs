@@ -23,8 +23,10 @@
 pub mod catalog;
 pub mod corpus;
 pub mod derive;
+pub mod expectations;
 pub mod json;
 pub mod lint;
+pub mod observe;
 pub mod locate;
 pub mod report;
 pub mod tables;

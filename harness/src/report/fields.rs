@@ -46,9 +46,7 @@ pub enum Presence {
 pub fn field_matrix(schemas: &[Schema], valid: &[(String, String, Value)]) -> Vec<FieldRow> {
     let mut rows: BTreeMap<String, BTreeMap<String, FieldFacts>> = BTreeMap::new();
     for schema in schemas {
-        let mut facts = BTreeMap::new();
-        let root = schema.document();
-        walk(root, root, "", &mut facts, &mut Vec::new());
+        let facts = documented(schema);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for (_, _, value) in valid.iter().filter(|(p, _, _)| p == schema.provider()) {
             let mut paths = BTreeSet::new();
@@ -63,6 +61,14 @@ pub fn field_matrix(schemas: &[Schema], valid: &[(String, String, Value)]) -> Ve
         }
     }
     rows.into_iter().map(|(path, providers)| FieldRow { path, providers }).collect()
+}
+
+/// Every wire path `schema` documents, with its facts (`seen` left at 0).
+pub fn documented(schema: &Schema) -> BTreeMap<String, FieldFacts> {
+    let mut facts = BTreeMap::new();
+    let root = schema.document();
+    walk(root, root, "", &mut facts, &mut Vec::new());
+    facts
 }
 
 /// Every path present in `value` (objects' keys and `[]` for array items).

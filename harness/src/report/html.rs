@@ -23,6 +23,7 @@ pub fn render(report: &Report) -> String {
     );
     matrix(report, &mut out);
     details(report, &mut out);
+    coverage(report, &mut out);
     fields(report, &mut out);
     corpus(report, &mut out);
     let _ = writeln!(
@@ -138,6 +139,47 @@ fn details(report: &Report, out: &mut String) {
         }
         let _ = writeln!(out, "<p><a href=\"#matrix\">back to the matrix</a></p></section>");
     }
+}
+
+fn coverage(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "<h2 id=\"coverage\">Coverage</h2>");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">How much of each provider's own contract its valid fixtures exercise: documented paths \
+         present, optional ones absent, nullable ones null, enum values seen.</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table><thead><tr><th>provider</th><th>own schema accepts</th><th>coverage</th><th>gaps</th><th>undocumented fields seen</th></tr></thead><tbody>"
+    );
+    for (coverage, observed) in report.coverage.iter().zip(&report.observed) {
+        let own =
+            report.matrix.iter().find(|c| c.fixtures == coverage.provider && c.schema == coverage.provider);
+        let accepted = own
+            .map_or("-".to_string(), |c| format!("{}/{}", c.conforms + c.conforms_with_extensions, c.total));
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "none".to_string()
+            } else {
+                format!(
+                    "<details><summary>{}</summary><ul>{}</ul></details>",
+                    items.len(),
+                    items.iter().map(|i| format!("<li><code>{}</code></li>", escape(i))).collect::<String>()
+                )
+            }
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{accepted}</td><td>{}% ({}/{})</td><td>{}</td><td>{}</td></tr>",
+            escape(&coverage.provider),
+            coverage.percent,
+            coverage.covered,
+            coverage.items,
+            list(&coverage.gaps),
+            list(&observed.undocumented)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
 }
 
 fn fields(report: &Report, out: &mut String) {

@@ -20,6 +20,7 @@ pub fn render(report: &Report) -> String {
     matrix(report, &mut out);
     blocking(report, &mut out);
     extensions(report, &mut out);
+    coverage(report, &mut out);
     fields(report, &mut out);
     corpus(report, &mut out);
     let _ = writeln!(out, "## Round trips and strictness\n\n{}", report.roundtrip.note);
@@ -98,6 +99,52 @@ fn extensions(report: &Report, out: &mut String) {
         for group in &cell.extensions {
             let _ = writeln!(out, "- {}: {} fixture(s)", code(&group.pointer), group.fixtures.len());
         }
+        out.push('\n');
+    }
+}
+
+fn coverage(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "## Coverage and observed differences\n");
+    let _ = writeln!(
+        out,
+        "How much of each provider's own contract its valid fixtures exercise: every documented path present, \
+         every optional one absent, every nullable one null, every enum value. A high pass rate on a thin corpus \
+         looks thin here.\n"
+    );
+    let _ = writeln!(out, "| provider | own schema accepts | coverage | gaps | undocumented fields seen | integer fields sent as floats |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    for (coverage, observed) in report.coverage.iter().zip(&report.observed) {
+        let own =
+            report.matrix.iter().find(|c| c.fixtures == coverage.provider && c.schema == coverage.provider);
+        let accepted = own
+            .map_or("-".to_string(), |c| format!("{}/{}", c.conforms + c.conforms_with_extensions, c.total));
+        let _ = writeln!(
+            out,
+            "| {} | {accepted} | {}% ({}/{}) | {} | {} | {} |",
+            coverage.provider,
+            coverage.percent,
+            coverage.covered,
+            coverage.items,
+            coverage.gaps.len(),
+            observed.undocumented.len(),
+            observed.integer_as_float.len()
+        );
+    }
+    out.push('\n');
+    for (coverage, observed) in report.coverage.iter().zip(&report.observed) {
+        if coverage.gaps.is_empty() && observed.undocumented.is_empty() && observed.outside_enum.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {}\n", coverage.provider);
+        let list = |title: &str, items: &[String], out: &mut String| {
+            if !items.is_empty() {
+                let shown: Vec<String> = items.iter().map(|i| code(i)).collect();
+                let _ = writeln!(out, "- {title}: {}", shown.join(", "));
+            }
+        };
+        list("not exercised", &coverage.gaps, out);
+        list("undocumented", &observed.undocumented, out);
+        list("outside the documented values", &observed.outside_enum, out);
         out.push('\n');
     }
 }

@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::{
     catalog::Catalog,
     corpus::{self, Corpus, Origin, Validity},
+    observe::{self, Coverage, Inventory},
     verdict::{Schema, Verdict},
 };
 
@@ -38,7 +39,22 @@ pub struct Report {
     pub corpus: Vec<CorpusRow>,
     pub matrix: Vec<Cell>,
     pub fields: Vec<fields::FieldRow>,
+    /// Per fixture provider: how much of its own documented contract its valid fixtures exercise.
+    pub coverage: Vec<Coverage>,
+    /// Per fixture provider: where its valid fixtures and its tables disagree.
+    pub observed: Vec<ObservedRow>,
     pub roundtrip: Roundtrip,
+}
+
+/// The differences `chatcompat observe` finds, without the full inventory.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedRow {
+    pub provider: String,
+    pub undocumented: Vec<String>,
+    pub never_seen: Vec<String>,
+    pub outside_enum: Vec<String>,
+    pub integer_as_float: Vec<String>,
+    pub required_absent: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,6 +157,25 @@ pub fn build(
     }
 
     let fields = fields::field_matrix(schemas, &parsed);
+    let mut coverage = Vec::new();
+    let mut observed = Vec::new();
+    for provider in rows.keys() {
+        let Some(schema) = schemas.iter().find(|s| s.provider() == provider) else { continue };
+        let mut inventory = Inventory::default();
+        for (_, _, value) in parsed.iter().filter(|(p, _, _)| p == provider) {
+            inventory.add(value);
+        }
+        let observation = observe::observe(schema, &inventory);
+        observed.push(ObservedRow {
+            provider: provider.clone(),
+            undocumented: observation.undocumented,
+            never_seen: observation.never_seen,
+            outside_enum: observation.outside_enum,
+            integer_as_float: observation.integer_as_float,
+            required_absent: observation.required_absent,
+        });
+        coverage.push(observation.coverage);
+    }
     Report {
         format: FORMAT,
         chatcompat_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -153,6 +188,8 @@ pub fn build(
         corpus: rows.into_values().collect(),
         matrix,
         fields,
+        coverage,
+        observed,
         roundtrip: Roundtrip {
             measured: false,
             note: "not measured yet: the round-trip and strictness properties run under `cargo test`; \

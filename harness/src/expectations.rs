@@ -1,0 +1,361 @@
+//! Expectations: the file a user keeps to waive known deviations, and the rule
+//! that a waiver which no longer matches anything fails the run.
+//!
+//! `chatcompat-expectations.toml` holds `[[expect]]` entries: a glob over file
+//! paths (relative to the file's own folder), optionally one error (pointer +
+//! keyword), a reason and a link. Applying it to a run's violations sorts each
+//! failing response into "expected failure" or "still failing", and reports
+//! entries that are stale (their error no longer happens) or match no file at
+//! all (a typo must not silently waive nothing), so waivers cannot rot.
+
+use std::{
+    collections::BTreeSet,
+    fmt::Write as _,
+    fs,
+    path::{Path, PathBuf},
+};
+
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::locate::Position;
+
+/// The file name looked for beside a corpus.
+pub const FILE_NAME: &str = "chatcompat-expectations.toml";
+/// The environment variable that names an expectations file for `cargo test`.
+pub const ENV: &str = "CHATCOMPAT_EXPECTATIONS";
+/// The reason `--update-expectations` writes for a new entry.
+pub const REASON_TODO: &str = "TODO: say why this deviation is accepted";
+
+/// A parsed expectations file.
+#[derive(Debug, Clone)]
+pub struct Expectations {
+    pub path: PathBuf,
+    /// Globs are relative to this folder.
+    pub base: PathBuf,
+    pub entries: Vec<Entry>,
+}
+
+/// One `[[expect]]` entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub spec: EntrySpec,
+    /// Line of the entry's `[[expect]]` header, for messages.
+    pub line: usize,
+    matcher: GlobMatcher,
+}
+
+/// An entry as written in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntrySpec {
+    /// Glob over paths relative to the file's folder: `atoma/valid/*.json`.
+    pub fixtures: String,
+    /// With `keyword`: waive only this error; without: waive every error of the matched files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// The expected outcome; only `violates` is defined today.
+    #[serde(default = "default_outcome")]
+    pub outcome: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub link: String,
+}
+
+fn default_outcome() -> String {
+    "violates".to_string()
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    #[serde(default)]
+    expect: Vec<EntrySpec>,
+}
+
+/// A malformed expectations file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{position}: {message}", path.display())]
+pub struct ExpectationsError {
+    pub path: PathBuf,
+    pub position: Position,
+    pub message: String,
+}
+
+impl Expectations {
+    /// Reads and checks an expectations file.
+    pub fn load(path: &Path) -> Result<Expectations, ExpectationsError> {
+        let error =
+            |position, message: String| ExpectationsError { path: path.to_path_buf(), position, message };
+        let start = Position { line: 1, column: 1 };
+        let text = fs::read_to_string(path).map_err(|err| error(start, format!("cannot read: {err}")))?;
+        let shape: FileShape = toml::from_str(&text).map_err(|err| {
+            let position = err.span().map_or(start, |span| Position::of_offset(text.as_bytes(), span.start));
+            error(position, format!("malformed expectations file: {}", err.message().trim()))
+        })?;
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| line.trim_start().starts_with("[[expect]]"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let mut entries = Vec::new();
+        for (index, spec) in shape.expect.into_iter().enumerate() {
+            let line = headers.get(index).copied().unwrap_or(1);
+            let at = Position { line, column: 1 };
+            if spec.pointer.is_some() != spec.keyword.is_some() {
+                return Err(error(
+                    at,
+                    "an entry names an error with both `pointer` and `keyword`, or neither".into(),
+                ));
+            }
+            if spec.outcome != "violates" {
+                return Err(error(at, format!("unknown outcome `{}` (expected `violates`)", spec.outcome)));
+            }
+            if spec.reason.trim().is_empty() {
+                return Err(error(at, "an entry needs a `reason`".into()));
+            }
+            let matcher = Glob::new(&spec.fixtures)
+                .map_err(|err| error(at, format!("bad glob `{}`: {err}", spec.fixtures)))?
+                .compile_matcher();
+            entries.push(Entry { spec, line, matcher });
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Expectations { path: path.to_path_buf(), base, entries })
+    }
+
+    /// The file beside a corpus, or the one `$CHATCOMPAT_EXPECTATIONS` names, if any.
+    pub fn find(corpus_root: &Path) -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os(ENV) {
+            return Some(PathBuf::from(path));
+        }
+        let beside = corpus_root.join(FILE_NAME);
+        beside.is_file().then_some(beside)
+    }
+
+    /// The path of `file` as the entries' globs see it.
+    pub fn relative(&self, file: &Path) -> String {
+        let absolute = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let file = absolute(file);
+        let base = absolute(&self.base);
+        file.strip_prefix(&base).unwrap_or(&file).to_string_lossy().replace('\\', "/")
+    }
+
+    /// Applies the entries to a run: `results` is every checked file (its path
+    /// and its errors as pointer + keyword; an empty list for a passing file).
+    pub fn apply(&self, results: &[(PathBuf, Vec<(String, String)>)]) -> Applied {
+        let mut applied = Applied::default();
+        let mut matched_files = vec![false; self.entries.len()];
+        let mut used = vec![false; self.entries.len()];
+        for (file, errors) in results {
+            let relative = self.relative(file);
+            let entries: Vec<usize> =
+                (0..self.entries.len()).filter(|&i| self.entries[i].matcher.is_match(&relative)).collect();
+            for &i in &entries {
+                matched_files[i] = true;
+            }
+            if errors.is_empty() {
+                continue;
+            }
+            let mut unwaived = Vec::new();
+            for (pointer, keyword) in errors {
+                let waiver = entries.iter().copied().find(|&i| self.entries[i].waives(pointer, keyword));
+                match waiver {
+                    Some(i) => used[i] = true,
+                    None => unwaived.push((pointer.clone(), keyword.clone())),
+                }
+            }
+            if unwaived.is_empty() {
+                applied.expected_failures.push(file.clone());
+            } else {
+                applied.still_failing.push((file.clone(), unwaived));
+            }
+        }
+        for (i, entry) in self.entries.iter().enumerate() {
+            if !matched_files[i] {
+                applied.unmatched.push(entry.clone());
+            } else if !used[i] {
+                applied.stale.push(entry.clone());
+            }
+        }
+        applied
+    }
+
+    /// The command and edit that remove a stale or unmatched entry.
+    pub fn removal_hint(&self, entry: &Entry) -> String {
+        format!(
+            "delete the [[expect]] entry at {}:{} (fixtures = \"{}\"), or rewrite the file from this run with --update-expectations",
+            self.path.display(),
+            entry.line,
+            entry.spec.fixtures
+        )
+    }
+}
+
+impl Entry {
+    fn waives(&self, pointer: &str, keyword: &str) -> bool {
+        match (&self.spec.pointer, &self.spec.keyword) {
+            (Some(p), Some(k)) => p == pointer && k == keyword,
+            _ => true,
+        }
+    }
+}
+
+/// What applying expectations to a run found.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// Files whose every error is waived: shown as "expected failure", they pass.
+    pub expected_failures: Vec<PathBuf>,
+    /// Files with errors no entry waives, with those errors.
+    pub still_failing: Vec<(PathBuf, Vec<(String, String)>)>,
+    /// Entries that matched files but waived nothing: the deviation is gone.
+    pub stale: Vec<Entry>,
+    /// Entries whose glob matched no checked file.
+    pub unmatched: Vec<Entry>,
+}
+
+impl Applied {
+    /// Whether the run passes once expectations are applied.
+    pub fn passed(&self) -> bool {
+        self.still_failing.is_empty() && self.stale.is_empty() && self.unmatched.is_empty()
+    }
+}
+
+/// Writes the expectations that make `results` pass: one entry per error of
+/// every failing file, keeping the reason and link of any existing entry that
+/// already waived it. Entries are sorted, so a second run writes the same file.
+pub fn update(
+    path: &Path,
+    existing: Option<&Expectations>,
+    results: &[(PathBuf, Vec<(String, String)>)],
+) -> Result<usize, ExpectationsError> {
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let relative_to = Expectations { path: path.to_path_buf(), base, entries: Vec::new() };
+    let mut specs: BTreeSet<(String, String, String, String, String)> = BTreeSet::new();
+    for (file, errors) in results {
+        let relative = relative_to.relative(file);
+        for (pointer, keyword) in errors {
+            let kept = existing.and_then(|e| {
+                e.entries
+                    .iter()
+                    .find(|entry| entry.matcher.is_match(e.relative(file)) && entry.waives(pointer, keyword))
+            });
+            let (reason, link) = kept.map_or_else(
+                || (REASON_TODO.to_string(), String::new()),
+                |entry| (entry.spec.reason.clone(), entry.spec.link.clone()),
+            );
+            specs.insert((relative.clone(), pointer.clone(), keyword.clone(), reason, link));
+        }
+    }
+    let mut text = String::from(
+        "# Known deviations that chatcompat accepts as expected failures.\n\
+         # An entry that stops matching fails the run: remove it when the deviation is fixed.\n",
+    );
+    for (fixtures, pointer, keyword, reason, link) in &specs {
+        let spec = EntrySpec {
+            fixtures: fixtures.clone(),
+            pointer: Some(pointer.clone()),
+            keyword: Some(keyword.clone()),
+            outcome: default_outcome(),
+            reason: reason.clone(),
+            link: link.clone(),
+        };
+        let body = toml::to_string(&spec).unwrap_or_default();
+        let _ = write!(text, "\n[[expect]]\n{body}");
+    }
+    fs::write(path, text).map_err(|err| ExpectationsError {
+        path: path.to_path_buf(),
+        position: Position { line: 1, column: 1 },
+        message: format!("cannot write: {err}"),
+    })?;
+    Ok(specs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join(FILE_NAME);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn errors(dir: &Path, file: &str, errors: &[(&str, &str)]) -> (PathBuf, Vec<(String, String)>) {
+        (dir.join(file), errors.iter().map(|(p, k)| (p.to_string(), k.to_string())).collect())
+    }
+
+    #[test]
+    fn waived_errors_pass_as_expected_failures_and_stale_entries_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "[[expect]]\nfixtures = \"a/*.json\"\npointer = \"/service_tier\"\nkeyword = \"enum\"\nreason = \"sends on_demand\"\n\n\
+             [[expect]]\nfixtures = \"b.json\"\nreason = \"all of b\"\n\n\
+             [[expect]]\nfixtures = \"c.json\"\nreason = \"fixed upstream\"\n\n\
+             [[expect]]\nfixtures = \"typo/*.json\"\nreason = \"matches nothing\"\n",
+        );
+        let expectations = Expectations::load(&path).unwrap();
+        let run = vec![
+            errors(dir.path(), "a/one.json", &[("/service_tier", "enum")]),
+            errors(dir.path(), "a/two.json", &[("/service_tier", "enum"), ("/id", "required")]),
+            errors(dir.path(), "b.json", &[("/x", "type")]),
+            errors(dir.path(), "c.json", &[]),
+        ];
+        let applied = expectations.apply(&run);
+        assert_eq!(applied.expected_failures, [dir.path().join("a/one.json"), dir.path().join("b.json")]);
+        assert_eq!(applied.still_failing.len(), 1);
+        assert_eq!(applied.still_failing[0].1, [("/id".to_string(), "required".to_string())]);
+        assert_eq!(applied.stale.iter().map(|e| e.line).collect::<Vec<_>>(), [11]);
+        assert_eq!(
+            applied.unmatched.iter().map(|e| e.spec.fixtures.as_str()).collect::<Vec<_>>(),
+            ["typo/*.json"]
+        );
+        assert!(!applied.passed());
+        assert!(expectations.removal_hint(&applied.stale[0]).contains(":11 (fixtures = \"c.json\")"));
+    }
+
+    #[test]
+    fn update_writes_a_file_after_which_the_run_passes_and_is_stable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "[[expect]]\nfixtures = \"a/*.json\"\nreason = \"kept reason\"\nlink = \"https://example.invalid/1\"\n",
+        );
+        let run = vec![
+            errors(dir.path(), "a/one.json", &[("/service_tier", "enum")]),
+            errors(dir.path(), "z.json", &[("/usage", "required")]),
+            errors(dir.path(), "ok.json", &[]),
+        ];
+        let existing = Expectations::load(&path).unwrap();
+        assert_eq!(update(&path, Some(&existing), &run).unwrap(), 2);
+        let first = fs::read_to_string(&path).unwrap();
+        assert!(first.contains("reason = \"kept reason\""), "{first}");
+        assert!(first.contains(REASON_TODO), "{first}");
+        let rewritten = Expectations::load(&path).unwrap();
+        assert!(rewritten.apply(&run).passed());
+        update(&path, Some(&rewritten), &run).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), first, "a second run changes nothing");
+    }
+
+    #[test]
+    fn malformed_files_name_the_place() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, fragment) in [
+            ("[[expect]]\nfixtures = \"x\"\n", "missing field `reason`"),
+            (
+                "[[expect]]\nfixtures = \"x\"\nreason = \"r\"\npointer = \"/a\"\n",
+                "both `pointer` and `keyword`",
+            ),
+            ("[[expect]]\nfixtures = \"a[\"\nreason = \"r\"\n", "bad glob"),
+            ("[[expect]]\nfixtures = \"x\"\nreason = \"r\"\noutcome = \"passes\"\n", "unknown outcome"),
+            ("expect = 3\n", "malformed expectations file"),
+        ] {
+            let err = Expectations::load(&write(dir.path(), text)).unwrap_err().to_string();
+            assert!(err.contains(fragment), "{text:?} → {err}");
+            assert!(err.contains(FILE_NAME), "{err}");
+        }
+    }
+}
