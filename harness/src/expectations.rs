@@ -183,6 +183,28 @@ impl Expectations {
         applied
     }
 
+    /// One message per stale or unmatched entry of `applied`, with the glob it names.
+    pub fn entry_problems(&self, applied: &Applied) -> Vec<(EntryProblem, String, String)> {
+        let stale = applied.stale.iter().map(|e| (EntryProblem::Stale, e));
+        let unmatched = applied.unmatched.iter().map(|e| (EntryProblem::Unmatched, e));
+        stale
+            .chain(unmatched)
+            .map(|(problem, entry)| {
+                let what = match problem {
+                    EntryProblem::Stale => "waives an error that no longer happens",
+                    EntryProblem::Unmatched => "matches no checked file (a typo in the glob waives nothing)",
+                };
+                let message = format!(
+                    "{}:{}: entry {what}; {}",
+                    self.path.display(),
+                    entry.line,
+                    self.removal_hint(entry)
+                );
+                (problem, entry.spec.fixtures.clone(), message)
+            })
+            .collect()
+    }
+
     /// The command and edit that remove a stale or unmatched entry.
     pub fn removal_hint(&self, entry: &Entry) -> String {
         format!(
@@ -199,6 +221,45 @@ impl Entry {
         match (&self.spec.pointer, &self.spec.keyword) {
             (Some(p), Some(k)) => p == pointer && k == keyword,
             _ => true,
+        }
+    }
+}
+
+/// The waivable errors of a corpus run: each valid fixture with the violations
+/// that make it fail (an empty list when it passes). Other failures (bad input,
+/// a missing sidecar, an invalid fixture's mismatch) are never waivable.
+pub fn fixture_errors(
+    results: &[(crate::corpus::Fixture, Result<crate::corpus::FixturePass, crate::corpus::FixtureError>)],
+) -> Vec<(PathBuf, Vec<(String, String)>)> {
+    use crate::corpus::{FixtureError, Validity};
+    results
+        .iter()
+        .filter(|(fixture, _)| fixture.validity == Validity::Valid)
+        .filter_map(|(fixture, outcome)| match outcome {
+            Ok(_) => Some((fixture.body.clone(), Vec::new())),
+            Err(FixtureError::Mismatch(mismatch)) => Some((
+                fixture.body.clone(),
+                mismatch.unexpected.iter().map(|e| (e.pointer.clone(), e.keyword.clone())).collect(),
+            )),
+            Err(_) => None,
+        })
+        .collect()
+}
+
+/// Why an entry fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryProblem {
+    /// It matched files, but none of them has the error it waives any more.
+    Stale,
+    /// Its glob matched no checked file.
+    Unmatched,
+}
+
+impl EntryProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryProblem::Stale => "stale",
+            EntryProblem::Unmatched => "unmatched",
         }
     }
 }

@@ -44,11 +44,16 @@ fn main() {
     trials.push(drift_trial(catalog.clone()));
 
     let found = corpus::discover(&fixtures);
+    let expected_failures = expectation_trials(&found, &schemas, &mut trials);
     trials.push(lint_trial(found.clone(), catalog.ids()));
     if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
         trials.push(report_drift_trial(catalog.clone(), found.clone()));
     }
     for fixture in found.fixtures {
+        if expected_failures.contains(&fixture.body) {
+            trials.push(Trial::test(fixture.id(), || Ok(())).with_kind("expected failure"));
+            continue;
+        }
         let schema = schemas.iter().find(|s| s.provider() == fixture.provider).cloned();
         trials.push(Trial::test(fixture.id(), move || {
             corpus::evaluate(&fixture, schema.as_deref())
@@ -124,4 +129,40 @@ fn report_drift_trial(catalog: Catalog, found: corpus::Corpus) -> Trial {
             .into())
         }
     })
+}
+
+/// Applies the expectations file beside the corpus (or named by
+/// `CHATCOMPAT_EXPECTATIONS`): returns the fixtures that fail only as expected,
+/// and adds one failing trial per stale or unmatched entry, or for a malformed file.
+fn expectation_trials(
+    found: &corpus::Corpus,
+    schemas: &[Arc<Schema>],
+    trials: &mut Vec<Trial>,
+) -> Vec<PathBuf> {
+    use chatcompat::expectations::{self, Expectations};
+
+    let Some(path) = Expectations::find(&found.root) else { return Vec::new() };
+    let loaded = match Expectations::load(&path) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            let message = err.to_string();
+            trials.push(Trial::test("expectations/file", move || Err(message.into())));
+            return Vec::new();
+        }
+    };
+    let results: Vec<_> = found
+        .fixtures
+        .iter()
+        .map(|fixture| {
+            let schema = schemas.iter().find(|s| s.provider() == fixture.provider);
+            (fixture.clone(), corpus::evaluate(fixture, schema.map(|s| s.as_ref())))
+        })
+        .collect();
+    let applied = loaded.apply(&expectations::fixture_errors(&results));
+    for (problem, glob, message) in loaded.entry_problems(&applied) {
+        trials.push(Trial::test(format!("expectations/{}/{glob}", problem.as_str()), move || {
+            Err(message.into())
+        }));
+    }
+    applied.expected_failures
 }
