@@ -2,7 +2,10 @@
 //!
 //! A provider is data, not code: a folder `schemas/<id>/` with a `provider.toml`
 //! is a provider. This module finds the workspace, lists those folders, derives
-//! or loads their schemas and compiles them once.
+//! or loads their schemas and compiles them once. A provider whose
+//! `provider.toml` names a `chunk_root` also has a streaming chunk schema,
+//! derived the same way; one without it is "streaming not documented", which
+//! is a fact about the provider, never a failure.
 
 use std::{
     fs,
@@ -19,8 +22,37 @@ use crate::{
 
 /// File name of the derived response schema inside a provider folder.
 pub const SCHEMA_FILE: &str = "chat-completion.schema.json";
+/// File name of the derived streaming chunk schema inside a provider folder.
+pub const CHUNK_SCHEMA_FILE: &str = "chat-completion-chunk.schema.json";
 /// File name of a provider's description inside its folder.
 pub const PROVIDER_FILE: &str = "provider.toml";
+
+/// Which of a provider's derived schemas: the response body, or one streamed chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SchemaKind {
+    /// `chat-completion.schema.json`, rooted at `root`.
+    Response,
+    /// `chat-completion-chunk.schema.json`, rooted at `chunk_root`.
+    Chunk,
+}
+
+impl SchemaKind {
+    /// The committed file's name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SchemaKind::Response => SCHEMA_FILE,
+            SchemaKind::Chunk => CHUNK_SCHEMA_FILE,
+        }
+    }
+
+    /// The last segment of the schema's `$id`.
+    pub fn id_suffix(self) -> &'static str {
+        match self {
+            SchemaKind::Response => "chat-completion",
+            SchemaKind::Chunk => "chat-completion-chunk",
+        }
+    }
+}
 
 /// One provider folder.
 #[derive(Debug, Clone)]
@@ -32,6 +64,12 @@ pub struct Provider {
     pub root: String,
     /// What the tables were read from.
     pub sources: String,
+    /// The root type of one streamed chunk, when the provider documents streaming.
+    pub chunk_root: Option<String>,
+    /// A note on streaming, e.g. `not documented: the SDK has no stream option`.
+    pub streaming: Option<String>,
+    /// How the provider's SDK reads a stream (the `[stream]` table), when stated.
+    pub stream: Option<crate::stream::Conventions>,
     pub dir: PathBuf,
 }
 
@@ -42,7 +80,52 @@ impl Provider {
 
     /// The stable `$id` of this provider's response schema.
     pub fn schema_id(&self) -> String {
-        format!("urn:chatcompat:{}:chat-completion", self.id)
+        self.schema_id_of(SchemaKind::Response)
+    }
+
+    /// The path of the chunk schema, when the provider documents streaming.
+    pub fn chunk_schema_path(&self) -> Option<PathBuf> {
+        self.chunk_root.as_ref().map(|_| self.dir.join(CHUNK_SCHEMA_FILE))
+    }
+
+    /// Whether the provider's tables document streamed chunks.
+    pub fn streams(&self) -> bool {
+        self.chunk_root.is_some()
+    }
+
+    /// The kinds of schema this provider has: always the response, the chunk when documented.
+    pub fn schema_kinds(&self) -> Vec<SchemaKind> {
+        let mut kinds = vec![SchemaKind::Response];
+        if self.streams() {
+            kinds.push(SchemaKind::Chunk);
+        }
+        kinds
+    }
+
+    /// The committed file of one kind of schema.
+    pub fn schema_path_of(&self, kind: SchemaKind) -> PathBuf {
+        self.dir.join(kind.file_name())
+    }
+
+    /// The stable `$id` of one kind of schema: `urn:chatcompat:<id>:chat-completion-chunk`.
+    pub fn schema_id_of(&self, kind: SchemaKind) -> String {
+        format!("urn:chatcompat:{}:{}", self.id, kind.id_suffix())
+    }
+
+    /// The root type of one kind of schema, if the provider has it.
+    pub fn root_of(&self, kind: SchemaKind) -> Option<&str> {
+        match kind {
+            SchemaKind::Response => Some(&self.root),
+            SchemaKind::Chunk => self.chunk_root.as_deref(),
+        }
+    }
+
+    /// Why the provider has no chunk schema, in words, or `None` when it has one.
+    pub fn streaming_unsupported(&self) -> Option<String> {
+        if self.streams() {
+            return None;
+        }
+        Some(self.streaming.clone().unwrap_or_else(|| "streaming not documented".to_string()))
     }
 }
 
@@ -53,6 +136,12 @@ struct ProviderFile {
     root: String,
     #[serde(default)]
     sources: String,
+    #[serde(default)]
+    chunk_root: Option<String>,
+    #[serde(default)]
+    streaming: Option<String>,
+    #[serde(default)]
+    stream: Option<crate::stream::Conventions>,
 }
 
 /// Problems finding providers, or deriving and loading their schemas.
@@ -71,6 +160,8 @@ pub enum CatalogError {
     SchemaFile { path: PathBuf, message: String },
     #[error(transparent)]
     Compile(#[from] SchemaError),
+    #[error("provider `{provider}` documents no streamed chunks ({note})")]
+    StreamingNotDocumented { provider: String, note: String },
 }
 
 /// Every provider of one workspace.
@@ -102,6 +193,9 @@ impl Catalog {
                 name: parsed.name,
                 root: parsed.root,
                 sources: parsed.sources,
+                chunk_root: parsed.chunk_root,
+                streaming: parsed.streaming,
+                stream: parsed.stream,
                 dir,
             });
         }
@@ -138,16 +232,43 @@ impl Catalog {
 
     /// Derives `provider`'s schema from its tables.
     pub fn derive(&self, provider: &Provider) -> Result<serde_json::Value, CatalogError> {
-        let set = tables::load(&provider.dir, &provider.root).map_err(CatalogError::Tables)?;
+        self.derive_kind(provider, SchemaKind::Response)
+    }
+
+    /// Derives one kind of `provider`'s schemas from its tables (the chunk schema from `chunk_root`).
+    pub fn derive_kind(
+        &self,
+        provider: &Provider,
+        kind: SchemaKind,
+    ) -> Result<serde_json::Value, CatalogError> {
+        let root = provider.root_of(kind).ok_or_else(|| not_streaming(provider))?;
+        let set = tables::load(&provider.dir, root).map_err(CatalogError::Tables)?;
         let tables_dir = format!("schemas/{}/", provider.id);
-        let title = format!("{} chat completion", provider.name);
-        let id = provider.schema_id();
+        let title = match kind {
+            SchemaKind::Response => format!("{} chat completion", provider.name),
+            SchemaKind::Chunk => format!("{} chat completion chunk", provider.name),
+        };
+        let id = provider.schema_id_of(kind);
         Ok(derive::derive(&set, &SchemaInfo { id: &id, title: &title, tables: &tables_dir }))
     }
 
     /// Reads the committed schema of `provider` and compiles it.
     pub fn load_schema(&self, provider: &Provider) -> Result<Schema, CatalogError> {
-        let path = provider.schema_path();
+        self.load_schema_kind(provider, SchemaKind::Response)
+    }
+
+    /// Reads the committed chunk schema of `provider` and compiles it;
+    /// [`CatalogError::StreamingNotDocumented`] when it has none.
+    pub fn load_chunk_schema(&self, provider: &Provider) -> Result<Schema, CatalogError> {
+        self.load_schema_kind(provider, SchemaKind::Chunk)
+    }
+
+    /// Reads one kind of committed schema of `provider` and compiles it.
+    pub fn load_schema_kind(&self, provider: &Provider, kind: SchemaKind) -> Result<Schema, CatalogError> {
+        if provider.root_of(kind).is_none() {
+            return Err(not_streaming(provider));
+        }
+        let path = provider.schema_path_of(kind);
         let text = fs::read_to_string(&path)
             .map_err(|err| CatalogError::Io { path: path.clone(), message: err.to_string() })?;
         let document = serde_json::from_str(&text)
@@ -158,6 +279,13 @@ impl Catalog {
     /// Every provider's compiled schema, in catalog order.
     pub fn load_schemas(&self) -> Result<Vec<Schema>, CatalogError> {
         self.providers.iter().map(|p| self.load_schema(p)).collect()
+    }
+}
+
+fn not_streaming(provider: &Provider) -> CatalogError {
+    CatalogError::StreamingNotDocumented {
+        provider: provider.id.clone(),
+        note: provider.streaming.clone().unwrap_or_else(|| "no `chunk_root` in provider.toml".to_string()),
     }
 }
 
@@ -179,15 +307,28 @@ pub enum Drift {
     Stale,
 }
 
+/// One derived file and what `derive` did, or would do, to it.
+#[derive(Debug)]
+pub struct Derived<'a> {
+    pub provider: &'a Provider,
+    pub kind: SchemaKind,
+    /// The committed file.
+    pub path: PathBuf,
+    pub outcome: Result<Drift, CatalogError>,
+}
+
 impl Catalog {
-    /// Derives every provider's schema; writes the files unless `check_only`.
-    pub fn derive_all(&self, check_only: bool) -> Vec<(&Provider, Result<Drift, CatalogError>)> {
+    /// Derives every provider's schemas (the response, and the chunk where
+    /// documented); writes the files unless `check_only`.
+    pub fn derive_all(&self, check_only: bool) -> Vec<Derived<'_>> {
         self.providers
             .iter()
-            .map(|provider| {
-                let outcome = self.derive(provider).and_then(|document| {
+            .flat_map(|provider| provider.schema_kinds().into_iter().map(move |kind| (provider, kind)))
+            .map(|(provider, kind)| {
+                let path = provider.schema_path_of(kind);
+                let outcome = self.derive_kind(provider, kind).and_then(|document| {
                     let fresh = schema_text(&document);
-                    let path = provider.schema_path();
+                    let path = path.clone();
                     if fs::read_to_string(&path).is_ok_and(|committed| committed == fresh) {
                         Ok(Drift::UpToDate)
                     } else if check_only {
@@ -198,7 +339,7 @@ impl Catalog {
                             .map_err(|err| CatalogError::Io { path, message: err.to_string() })
                     }
                 });
-                (provider, outcome)
+                Derived { provider, kind, path, outcome }
             })
             .collect()
     }

@@ -1,9 +1,11 @@
 //! Fixtures: discovery, metadata sidecars and the verdict each one must produce.
 //!
 //! A corpus is a folder `<provider>/{valid,invalid}/<name>.json`, each body with a
-//! `<name>.toml` sidecar beside it. Discovery never stops at a bad file: every
-//! fixture it finds and every misplaced file it meets are returned, so each
-//! problem becomes its own failing trial while the others still run.
+//! `<name>.toml` sidecar beside it, plus streamed responses (transcripts) at
+//! `<provider>/streams/{valid,invalid}/<name>.sse` with the same sidecars.
+//! Discovery never stops at a bad file: every fixture it finds and every
+//! misplaced file it meets are returned, so each problem becomes its own failing
+//! trial while the others still run.
 
 use std::{
     collections::BTreeSet,
@@ -38,10 +40,21 @@ impl Validity {
     }
 }
 
-/// One response body and its sidecar.
+/// Whether a fixture is one response body or a streamed transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixtureKind {
+    /// `<provider>/{valid,invalid}/<name>.json`: one `chat.completion` body.
+    Response,
+    /// `<provider>/streams/{valid,invalid}/<name>.sse`: the raw event-stream body.
+    Transcript,
+}
+
+/// One response body (or transcript) and its sidecar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixture {
     pub provider: String,
+    pub kind: FixtureKind,
     pub validity: Validity,
     /// The file stem, kebab-case: `tool-calls-parallel`.
     pub name: String,
@@ -50,9 +63,15 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// `<provider>/<valid|invalid>/<name>`: the trial name.
+    /// `<provider>/<valid|invalid>/<name>` (`<provider>/streams/<valid|invalid>/<name>` for a
+    /// transcript): the trial name.
     pub fn id(&self) -> String {
-        format!("{}/{}/{}", self.provider, self.validity.as_str(), self.name)
+        match self.kind {
+            FixtureKind::Response => format!("{}/{}/{}", self.provider, self.validity.as_str(), self.name),
+            FixtureKind::Transcript => {
+                format!("{}/streams/{}/{}", self.provider, self.validity.as_str(), self.name)
+            }
+        }
     }
 }
 
@@ -86,17 +105,75 @@ pub struct Sidecar {
 }
 
 /// One error an invalid fixture must produce.
+///
+/// For a response body: `pointer` + `keyword`. For a transcript, also `event`
+/// (the 1-based event; absent for what concerns the whole stream or the
+/// reassembled response), and either `pointer` + `keyword` (a schema error) or
+/// `rule` (a sequence rule's name, `pointer` and `keyword` then empty).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawExpectedError")]
 pub struct ExpectedError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<usize>,
     pub pointer: String,
     pub keyword: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl ExpectedError {
+    /// A schema error at `pointer` (a response body's only kind).
+    pub fn schema(pointer: &str, keyword: &str) -> ExpectedError {
+        ExpectedError { event: None, pointer: pointer.to_string(), keyword: keyword.to_string(), rule: None }
+    }
 }
 
 impl fmt::Display for ExpectedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(event) = self.event {
+            write!(f, "event {event}: ")?;
+        }
+        if let Some(rule) = &self.rule {
+            return write!(f, "rule {rule}");
+        }
         let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
         write!(f, "{pointer} {}", self.keyword)
+    }
+}
+
+/// An `[[expect]]` entry as written, before its shape is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpectedError {
+    event: Option<usize>,
+    pointer: Option<String>,
+    keyword: Option<String>,
+    rule: Option<String>,
+}
+
+impl TryFrom<RawExpectedError> for ExpectedError {
+    type Error = String;
+
+    fn try_from(raw: RawExpectedError) -> Result<ExpectedError, String> {
+        if raw.event == Some(0) {
+            return Err("`event` counts from 1".into());
+        }
+        match (raw.pointer, raw.keyword, raw.rule) {
+            (None, None, Some(rule)) => Ok(ExpectedError {
+                event: raw.event,
+                pointer: String::new(),
+                keyword: String::new(),
+                rule: Some(rule),
+            }),
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                Err("an expected error has either `pointer` and `keyword`, or `rule`, not both".into())
+            }
+            (None, _, None) => Err("missing field `pointer`".into()),
+            (_, None, None) => Err("missing field `keyword`".into()),
+            (Some(pointer), Some(keyword), None) => {
+                Ok(ExpectedError { event: raw.event, pointer, keyword, rule: None })
+            }
+        }
     }
 }
 
@@ -111,7 +188,10 @@ pub struct Misplaced {
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     pub root: PathBuf,
+    /// Response bodies (`.json`).
     pub fixtures: Vec<Fixture>,
+    /// Streamed transcripts (`.sse`), kept apart so every consumer of `fixtures` sees JSON only.
+    pub transcripts: Vec<Fixture>,
     pub misplaced: Vec<Misplaced>,
 }
 
@@ -149,16 +229,17 @@ pub fn discover(root: &Path) -> Corpus {
             continue;
         }
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let validity = match parts.get(1).map(String::as_str) {
-            Some("valid") => Some(Validity::Valid),
-            Some("invalid") => Some(Validity::Invalid),
-            _ => None,
-        };
+        if parts.get(1).map(String::as_str) == Some(STREAMS_DIR) {
+            discover_transcript(path, &parts, extension, &mut corpus);
+            continue;
+        }
+        let validity = validity_of(parts.get(1));
         match (parts.len(), validity, extension) {
             (3, Some(validity), "json") => {
                 let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 corpus.fixtures.push(Fixture {
                     provider: parts[0].clone(),
+                    kind: FixtureKind::Response,
                     validity,
                     sidecar: path.with_extension("toml"),
                     body: path.to_path_buf(),
@@ -182,7 +263,47 @@ pub fn discover(root: &Path) -> Corpus {
         }
     }
     corpus.fixtures.sort_by_key(Fixture::id);
+    corpus.transcripts.sort_by_key(Fixture::id);
     corpus
+}
+
+/// The folder inside a provider's fixtures that holds its transcripts.
+pub const STREAMS_DIR: &str = "streams";
+
+fn validity_of(part: Option<&String>) -> Option<Validity> {
+    match part.map(String::as_str) {
+        Some("valid") => Some(Validity::Valid),
+        Some("invalid") => Some(Validity::Invalid),
+        _ => None,
+    }
+}
+
+/// Files under `<provider>/streams/`: transcripts, their sidecars, or misplaced files.
+fn discover_transcript(path: &Path, parts: &[String], extension: &str, corpus: &mut Corpus) {
+    let validity = validity_of(parts.get(2));
+    let reason = match (parts.len(), validity, extension) {
+        (4, Some(validity), "sse") => {
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            corpus.transcripts.push(Fixture {
+                provider: parts[0].clone(),
+                kind: FixtureKind::Transcript,
+                validity,
+                sidecar: path.with_extension("toml"),
+                body: path.to_path_buf(),
+                name,
+            });
+            return;
+        }
+        (4, Some(_), "toml") if path.with_extension("sse").is_file() => return,
+        (4, Some(_), "toml") => {
+            "sidecar without a transcript: expected a .sse file of the same name beside it"
+        }
+        (4, Some(_), _) => "not a transcript: transcripts end in .sse, sidecars in .toml",
+        _ => {
+            "outside `<provider>/streams/valid/` and `<provider>/streams/invalid/`: move it into one of them"
+        }
+    };
+    corpus.misplaced.push(Misplaced { path: path.to_path_buf(), reason: reason.into() });
 }
 
 /// Why a fixture's trial fails.
@@ -203,6 +324,10 @@ pub enum FixtureError {
     NoExpectations { path: PathBuf, sidecar: PathBuf },
     #[error("{0}")]
     Mismatch(Box<Mismatch>),
+    #[error("{}: streaming not documented for provider `{provider}` ({note}): a transcript cannot be checked; add its chunk tables and `chunk_root` to schemas/{provider}/provider.toml, or remove the transcript (see CONTRIBUTING.md)", path.display())]
+    StreamingNotDocumented { path: PathBuf, provider: String, note: String },
+    #[error("{0}")]
+    Transcript(Box<crate::stream::TranscriptMismatch>),
 }
 
 /// A fixture whose errors differ from what it must produce.
@@ -250,7 +375,7 @@ pub fn read_sidecar(fixture: &Fixture) -> Result<Sidecar, FixtureError> {
             return Err(FixtureError::Unreadable { path: fixture.sidecar.clone(), message: err.to_string() })
         }
     };
-    toml::from_str(&text).map_err(|err| {
+    let sidecar: Sidecar = toml::from_str(&text).map_err(|err| {
         let position = err
             .span()
             .map_or(Position { line: 1, column: 1 }, |span| Position::of_offset(text.as_bytes(), span.start));
@@ -259,7 +384,35 @@ pub fn read_sidecar(fixture: &Fixture) -> Result<Sidecar, FixtureError> {
             position,
             message: err.message().to_string(),
         }
-    })
+    })?;
+    if fixture.kind == FixtureKind::Response {
+        // `event` and `rule` belong to transcripts only.
+        if let Some(at) = sidecar.expect.iter().position(|e| e.event.is_some() || e.rule.is_some()) {
+            let offset = text.match_indices("[[expect]]").nth(at).map_or(0, |(offset, _)| offset);
+            return Err(FixtureError::MalformedSidecar {
+                path: fixture.sidecar.clone(),
+                position: Position::of_offset(text.as_bytes(), offset),
+                message: "`event` and `rule` are for stream transcripts; a response's expected error has \
+                          `pointer` and `keyword` only"
+                    .into(),
+            });
+        }
+    }
+    if fixture.kind == FixtureKind::Transcript {
+        let names: Vec<&str> = crate::stream::Rule::ALL.iter().map(|r| r.as_str()).collect();
+        let unknown = sidecar.expect.iter().enumerate().find_map(|(at, e)| {
+            e.rule.as_deref().filter(|rule| !names.contains(rule)).map(|rule| (at, rule))
+        });
+        if let Some((at, rule)) = unknown {
+            let offset = text.match_indices("[[expect]]").nth(at).map_or(0, |(offset, _)| offset);
+            return Err(FixtureError::MalformedSidecar {
+                path: fixture.sidecar.clone(),
+                position: Position::of_offset(text.as_bytes(), offset),
+                message: format!("unknown rule `{rule}` (known: {})", names.join(", ")),
+            });
+        }
+    }
+    Ok(sidecar)
 }
 
 /// Reads a fixture body strictly (see [`json::parse`]).
@@ -280,11 +433,8 @@ pub fn evaluate(fixture: &Fixture, schema: Option<&Schema>) -> Result<FixturePas
         provider: fixture.provider.clone(),
     })?;
     let checked = schema.check_text(&value, &text);
-    let actual: BTreeSet<ExpectedError> = checked
-        .violations
-        .iter()
-        .map(|v| ExpectedError { pointer: v.pointer.clone(), keyword: v.keyword.clone() })
-        .collect();
+    let actual: BTreeSet<ExpectedError> =
+        checked.violations.iter().map(|v| ExpectedError::schema(&v.pointer, &v.keyword)).collect();
     let expected: BTreeSet<ExpectedError> = match fixture.validity {
         Validity::Valid => BTreeSet::new(),
         Validity::Invalid if sidecar.expect.is_empty() => {

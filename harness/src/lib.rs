@@ -7,7 +7,11 @@
 //! [`catalog`] (providers, committed schemas, compiled once) → [`json`] (strict
 //! reading of a response body) → [`verdict`] (violations, extensions, verdict;
 //! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata) →
-//! [`lint`] (what a reviewer would ask a contributor to change).
+//! [`lint`] (what a reviewer would ask a contributor to change). [`check`] runs
+//! many responses (files, folders, JSON Lines, stdin) through it in parallel;
+//! [`format`] renders the results for people and CI. [`stream`] checks a
+//! streamed response (an event-stream transcript) chunk by chunk, by sequence
+//! rules, and reassembled into one response.
 //!
 //! ```
 //! let response = serde_json::json!({
@@ -21,14 +25,19 @@
 //! ```
 
 pub mod catalog;
+pub mod check;
 pub mod corpus;
 pub mod derive;
 pub mod expectations;
+pub mod format;
+pub mod generate;
 pub mod json;
 pub mod lint;
-pub mod observe;
 pub mod locate;
+pub mod models;
+pub mod observe;
 pub mod report;
+pub mod stream;
 pub mod tables;
 pub mod verdict;
 

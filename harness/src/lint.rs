@@ -1,5 +1,6 @@
 //! Reviews a corpus the way a pull-request reviewer would: layout, names,
-//! sidecars, expectations, duplicate bodies, well-formed JSON, known providers.
+//! sidecars, expectations, duplicate bodies, well-formed JSON (UTF-8 text for
+//! stream transcripts), known providers.
 //!
 //! Unlike a trial, the lint does not judge a body against its schema; it says
 //! what a contributor must change before the trials can mean anything, and each
@@ -7,7 +8,7 @@
 
 use std::{collections::BTreeMap, fmt, fs, path::PathBuf};
 
-use crate::corpus::{self, Corpus, FixtureError, Validity};
+use crate::corpus::{self, Corpus, FixtureError, FixtureKind, Validity};
 
 /// One problem in the corpus, with the change that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,11 +34,12 @@ pub fn lint(corpus: &Corpus, known_providers: &[String]) -> Vec<LintProblem> {
         push(
             &misplaced.path,
             misplaced.reason.clone(),
-            "put bodies at <provider>/valid/<name>.json or <provider>/invalid/<name>.json",
+            "put bodies at <provider>/valid/<name>.json or <provider>/invalid/<name>.json, \
+             transcripts at <provider>/streams/valid/<name>.sse or <provider>/streams/invalid/<name>.sse",
         );
     }
     let mut bodies: BTreeMap<Vec<u8>, PathBuf> = BTreeMap::new();
-    for fixture in &corpus.fixtures {
+    for fixture in corpus.fixtures.iter().chain(&corpus.transcripts) {
         if !known_providers.contains(&fixture.provider) {
             push(
                 &fixture.body,
@@ -72,7 +74,15 @@ pub fn lint(corpus: &Corpus, known_providers: &[String]) -> Vec<LintProblem> {
                     Validity::Invalid if sidecar.expect.is_empty() => push(
                         &fixture.sidecar,
                         "invalid fixture without expected errors".into(),
-                        "add [[expect]] entries with pointer and keyword for every error it must produce",
+                        match fixture.kind {
+                            FixtureKind::Response => {
+                                "add [[expect]] entries with pointer and keyword for every error it must produce"
+                            }
+                            FixtureKind::Transcript => {
+                                "add [[expect]] entries (event, and pointer + keyword or rule) for every error it \
+                                 must produce"
+                            }
+                        },
                     ),
                     Validity::Valid if !sidecar.expect.is_empty() => push(
                         &fixture.sidecar,
@@ -85,6 +95,31 @@ pub fn lint(corpus: &Corpus, known_providers: &[String]) -> Vec<LintProblem> {
             Err(err) => push(&fixture.sidecar, err.to_string(), "write the sidecar as CONTRIBUTING.md shows"),
         }
         match fs::read(&fixture.body) {
+            Ok(bytes) if fixture.kind == FixtureKind::Transcript => {
+                if let Err(err) = std::str::from_utf8(&bytes) {
+                    push(
+                        &fixture.body,
+                        format!("not UTF-8 (byte {})", err.valid_up_to()),
+                        "save the event stream exactly as received; an event stream is UTF-8 text",
+                    );
+                }
+                if !bytes.windows(5).any(|w| w == b"data:") {
+                    push(
+                        &fixture.body,
+                        "no `data:` line: not an event stream".into(),
+                        "save the raw text/event-stream body, `data: {...}` events separated by blank lines",
+                    );
+                }
+                if let Some(first) = bodies.get(&bytes) {
+                    push(
+                        &fixture.body,
+                        format!("same transcript as {}", first.display()),
+                        "remove one of the two, or change it to show something the other does not",
+                    );
+                } else {
+                    bodies.insert(bytes, fixture.body.clone());
+                }
+            }
             Ok(bytes) => {
                 if let Err(bad) = crate::json::parse(&bytes) {
                     let err = FixtureError::BadBody { path: fixture.body.clone(), bad };

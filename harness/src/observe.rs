@@ -64,10 +64,11 @@ impl Inventory {
                     *stats.types.entry(type_name(child).to_string()).or_default() += 1;
                     match child {
                         Value::Null => stats.null += 1,
-                        Value::String(s) if s.chars().count() <= SHORT_STRING => {
-                            if stats.values.len() < MAX_VALUES || stats.values.contains_key(s) {
-                                *stats.values.entry(s.clone()).or_default() += 1;
-                            }
+                        Value::String(s)
+                            if s.chars().count() <= SHORT_STRING
+                                && (stats.values.len() < MAX_VALUES || stats.values.contains_key(s)) =>
+                        {
+                            *stats.values.entry(s.clone()).or_default() += 1;
                         }
                         _ => {}
                     }

@@ -12,11 +12,15 @@ use serde_json::Value;
 
 use crate::locate::{self, Position};
 
+mod extensions;
+
 /// A provider's derived schema, compiled once and reused for every response.
 pub struct Schema {
     provider: String,
     document: Value,
     validator: Validator,
+    /// The walk that finds undocumented fields, compiled from `document`.
+    extensions: extensions::Plan,
 }
 
 /// The schema document could not be compiled.
@@ -34,7 +38,8 @@ impl Schema {
             .with_draft(Draft::Draft202012)
             .build(&document)
             .map_err(|err| SchemaError { provider: provider.to_string(), message: err.to_string() })?;
-        Ok(Schema { provider: provider.to_string(), document, validator })
+        let extensions = extensions::Plan::compile(&document);
+        Ok(Schema { provider: provider.to_string(), document, validator, extensions })
     }
 
     /// The provider this schema belongs to.
@@ -60,8 +65,7 @@ impl Schema {
             });
         }
         let mut extensions = Vec::new();
-        let mut pointer = String::new();
-        collect_extensions(&self.document, &self.document, value, &mut pointer, &mut extensions);
+        self.extensions.collect(value, &mut extensions);
         Checked { violations, extensions }
     }
 
@@ -266,108 +270,4 @@ pub fn render(value: &Value) -> String {
     } else {
         text
     }
-}
-
-/// Walks `value` beside `schema` and records the pointer of every key that no
-/// `properties` (or map `additionalProperties`) documents.
-fn collect_extensions(
-    root: &Value,
-    schema: &Value,
-    value: &Value,
-    pointer: &mut String,
-    out: &mut Vec<String>,
-) {
-    let schema = resolve(root, schema);
-    if let Some(Value::Array(branches)) = schema.get("allOf") {
-        // A discriminated union: follow the member its tag selects.
-        for branch in branches {
-            let (Some(condition), Some(then)) = (branch.get("if"), branch.get("then")) else { continue };
-            if matches_const(condition, value) {
-                return collect_extensions(root, then, value, pointer, out);
-            }
-        }
-        return;
-    }
-    if let Some(Value::Array(branches)) = schema.get("anyOf") {
-        if let Some(branch) = branches.iter().find(|b| admits(root, b, value)) {
-            collect_extensions(root, branch, value, pointer, out);
-        }
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            let properties = schema.get("properties").and_then(Value::as_object);
-            let additional = schema.get("additionalProperties").filter(|a| a.is_object());
-            for (key, child) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                match properties.and_then(|p| p.get(key)).or(additional) {
-                    Some(child_schema) => collect_extensions(root, child_schema, child, pointer, out),
-                    None if properties.is_some_and(|p| !p.is_empty()) => out.push(pointer.clone()),
-                    None => {}
-                }
-                pointer.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items") {
-                for (i, item) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                    collect_extensions(root, item_schema, item, pointer, out);
-                    pointer.truncate(len);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Follows a local `$ref` (`#/$defs/Name`) to its target; other schemas are returned as they are.
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-        Some(path) => root.pointer(path).map_or(schema, |target| resolve(root, target)),
-        None => schema,
-    }
-}
-
-/// Whether a union branch could be the one `value` was meant for: its JSON type
-/// fits and its required keys are present. (Zod and pydantic try members in order.)
-fn admits(root: &Value, branch: &Value, value: &Value) -> bool {
-    let branch = resolve(root, branch);
-    let type_fits = match branch.get("type") {
-        None => true,
-        Some(Value::String(t)) => json_type_is(value, t),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(|t| json_type_is(value, t)),
-        Some(_) => false,
-    };
-    let required_present = match (branch.get("required").and_then(Value::as_array), value.as_object()) {
-        (Some(keys), Some(map)) => keys.iter().filter_map(Value::as_str).all(|k| map.contains_key(k)),
-        _ => true,
-    };
-    type_fits && required_present
-}
-
-fn json_type_is(value: &Value, name: &str) -> bool {
-    match name {
-        "null" => value.is_null(),
-        "boolean" => value.is_boolean(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "number" => value.is_number(),
-        "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
-        _ => false,
-    }
-}
-
-/// Whether `{"properties": {p: {"const": c}}}` holds for `value`.
-fn matches_const(condition: &Value, value: &Value) -> bool {
-    let Some(properties) = condition.get("properties").and_then(Value::as_object) else { return false };
-    properties.iter().all(|(key, rule)| match rule.get("const") {
-        Some(expected) => value.get(key) == Some(expected),
-        None => true,
-    })
 }

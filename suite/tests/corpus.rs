@@ -1,6 +1,7 @@
 //! The `cargo test` entry over the corpus: one libtest-mimic trial per fixture
-//! (`openrouter/valid/tool-calls-parallel`), one per misplaced file, and one for
-//! the schemas' drift. All logic lives in the `chatcompat` library; this file
+//! (`openrouter/valid/tool-calls-parallel`), one per stream transcript
+//! (`openai/streams/valid/tool-calls-parallel`), one per misplaced file, and one
+//! for the schemas' drift. All logic lives in the `chatcompat` library; this file
 //! only turns what it finds into trials.
 //!
 //! `CHATCOMPAT_FIXTURES=DIR cargo test` runs the same trials over another folder
@@ -10,7 +11,9 @@ use std::{path::PathBuf, sync::Arc};
 
 use chatcompat::{
     catalog::{Catalog, Drift},
-    corpus, Schema,
+    corpus,
+    stream::{self, StreamCatalog},
+    Schema,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -42,12 +45,23 @@ fn main() {
         }
     }
     trials.push(drift_trial(catalog.clone()));
+    let streams = Arc::new(StreamCatalog::load(&catalog));
+    for (provider, error) in &streams.problems {
+        let message = error.clone();
+        trials.push(Trial::test(format!("schemas/{provider}/streams"), move || Err(message.into())));
+    }
 
     let found = corpus::discover(&fixtures);
     let expected_failures = expectation_trials(&found, &schemas, &mut trials);
     trials.push(lint_trial(found.clone(), catalog.ids()));
     if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
         trials.push(report_drift_trial(catalog.clone(), found.clone()));
+    }
+    for transcript in found.transcripts.clone() {
+        let streams = Arc::clone(&streams);
+        trials.push(Trial::test(transcript.id(), move || {
+            stream::evaluate(&transcript, &streams).map(|_| ()).map_err(|err| Failed::from(err.to_string()))
+        }));
     }
     for fixture in found.fixtures {
         if expected_failures.contains(&fixture.body) {
@@ -75,15 +89,15 @@ fn main() {
 fn drift_trial(catalog: Catalog) -> Trial {
     Trial::test("schemas/drift", move || {
         let mut problems = Vec::new();
-        for (provider, outcome) in catalog.derive_all(true) {
-            match outcome {
+        for derived in catalog.derive_all(true) {
+            match derived.outcome {
                 Ok(Drift::UpToDate | Drift::Written) => {}
                 Ok(Drift::Stale) => problems.push(format!(
                     "{}: differs from a fresh derivation of schemas/{}/*.md; run `cargo run -p chatcompat -- derive` and commit it",
-                    provider.schema_path().display(),
-                    provider.id
+                    derived.path.display(),
+                    derived.provider.id
                 )),
-                Err(err) => problems.push(format!("{}: {err}", provider.id)),
+                Err(err) => problems.push(format!("{}: {err}", derived.provider.id)),
             }
         }
         if problems.is_empty() {

@@ -26,11 +26,8 @@ pub fn render(report: &Report) -> String {
     coverage(report, &mut out);
     fields(report, &mut out);
     corpus(report, &mut out);
-    let _ = writeln!(
-        out,
-        "<h2 id=\"roundtrip\">Round trips and strictness</h2>\n<p>{}</p>",
-        escape(&report.roundtrip.note)
-    );
+    streams(report, &mut out);
+    roundtrip(report, &mut out);
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
@@ -228,6 +225,102 @@ fn corpus(report: &Report, out: &mut String) {
     let _ = writeln!(out, "</tbody></table></div>");
 }
 
+fn streams(report: &Report, out: &mut String) {
+    let streaming = &report.streaming;
+    let _ = writeln!(out, "<h2 id=\"streams\">Streams</h2>");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Can a client for the column's provider read the row's streamed responses? Each valid \
+         transcript is read with the column's conventions, checked chunk by chunk, by the sequence rules, and \
+         reassembled against the column's response schema. n/a: the column's provider documents no streaming.</p>"
+    );
+    if !streaming.matrix.is_empty() {
+        let _ = write!(out, "<div class=\"scroll\"><table id=\"streams-table\">\n<thead><tr><th>transcripts ↓ / stream schema →</th>");
+        for provider in &streaming.providers {
+            let _ = write!(out, "<th>{}</th>", escape(&provider.id));
+        }
+        let _ = writeln!(out, "</tr></thead>\n<tbody>");
+        for row in &streaming.corpus {
+            let _ = write!(out, "<tr><th>{}</th>", escape(&row.provider));
+            for cell in super::streams::row(streaming, &row.provider) {
+                if !cell.supported {
+                    let _ = write!(out, "<td class=\"cell empty\">n/a</td>");
+                    continue;
+                }
+                let accepted = cell.conforms + cell.conforms_with_extensions;
+                let class = match (accepted, cell.total) {
+                    (_, 0) => "empty",
+                    (a, t) if a == t => "all",
+                    (0, _) => "none",
+                    _ => "some",
+                };
+                let title: Vec<String> = cell
+                    .blocking
+                    .iter()
+                    .map(|g| format!("{} {} {}: {}", g.scope, g.pointer, g.name, g.transcripts.len()))
+                    .collect();
+                let _ = write!(
+                    out,
+                    "<td class=\"cell {class}\" title=\"{}\">{accepted}/{}</td>",
+                    escape(&title.join("; ")),
+                    cell.total
+                );
+            }
+            let _ = writeln!(out, "</tr>");
+        }
+        let _ = writeln!(out, "</tbody></table></div>");
+        for cell in streaming.matrix.iter().filter(|c| !c.blocking.is_empty()) {
+            let items: String = cell
+                .blocking
+                .iter()
+                .map(|g| {
+                    format!(
+                        "<li>{} <code>{}</code> {}: {} transcript(s)</li>",
+                        escape(&g.scope),
+                        escape(&g.pointer),
+                        escape(&g.name),
+                        g.transcripts.len()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "<details><summary>{} transcripts → {} stream schema ({} of {} accepted)</summary><ul>{items}</ul></details>",
+                escape(&cell.transcripts),
+                escape(&cell.schema),
+                cell.conforms + cell.conforms_with_extensions,
+                cell.total
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table><thead><tr><th>provider</th><th>streaming</th><th>valid transcripts</th>\
+         <th>invalid transcripts</th><th>failing trials</th></tr></thead><tbody>"
+    );
+    for provider in &streaming.providers {
+        let support = match (&provider.conventions, &provider.note) {
+            (Some(conventions), _) => super::streams::conventions_text(conventions).replace('`', ""),
+            (None, Some(note)) => format!("streaming {note}"),
+            (None, None) => "streaming not documented".to_string(),
+        };
+        let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
+        let count = |counts: Option<&std::collections::BTreeMap<crate::corpus::Origin, usize>>| {
+            counts.map_or(0, |c| c.values().sum::<usize>())
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&provider.id),
+            escape(&support),
+            count(row.map(|r| &r.valid)),
+            count(row.map(|r| &r.invalid)),
+            row.map_or(0, |r| r.failing.len())
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
 /// The anchor of a cell's detail section, from provider ids only (slugged).
 fn anchor(cell: &Cell) -> String {
     let slug =
@@ -249,4 +342,40 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+fn roundtrip(report: &Report, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<h2 id=\"roundtrip\">Round trips and strictness</h2>\n<p>{}</p>",
+        escape(&report.roundtrip.note)
+    );
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table><thead><tr><th>provider</th><th>fixtures lossless</th><th>generated valid</th>\
+         <th>generated lossless</th><th>rules enforced</th><th>findings</th></tr></thead><tbody>"
+    );
+    for row in &report.roundtrip.providers {
+        let findings: String = row
+            .fixture_failures
+            .iter()
+            .chain(&row.findings)
+            .map(|f| format!("<li><code>{}</code></li>", escape(f)))
+            .collect();
+        let findings = if findings.is_empty() { "none".to_string() } else { format!("<ul>{findings}</ul>") };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}/{}</td><td>{}/{}</td><td>{}/{}</td><td>{}/{}</td><td>{findings}</td></tr>",
+            escape(&row.provider),
+            row.fixtures_lossless,
+            row.fixtures,
+            row.generated_valid,
+            row.generated,
+            row.generated_lossless,
+            row.generated,
+            row.rules_exercised.saturating_sub(row.findings.len()),
+            row.rules
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
 }

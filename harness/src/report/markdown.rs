@@ -23,7 +23,8 @@ pub fn render(report: &Report) -> String {
     coverage(report, &mut out);
     fields(report, &mut out);
     corpus(report, &mut out);
-    let _ = writeln!(out, "## Round trips and strictness\n\n{}", report.roundtrip.note);
+    streams(report, &mut out);
+    roundtrip(report, &mut out);
     out
 }
 
@@ -46,19 +47,24 @@ fn matrix(report: &Report, out: &mut String) {
 }
 
 fn cell_text(cell: &Cell) -> String {
-    let accepted = cell.conforms + cell.conforms_with_extensions;
-    let mark = match (accepted, cell.total) {
+    counts_text(cell.conforms, cell.conforms_with_extensions, cell.total)
+}
+
+/// `✅ 3/3 +ext 1`: accepted of total, with a mark, and how many only with extensions.
+fn counts_text(conforms: usize, conforms_with_extensions: usize, total: usize) -> String {
+    let accepted = conforms + conforms_with_extensions;
+    let mark = match (accepted, total) {
         (_, 0) => "–",
         (a, t) if a == t => "✅",
         (0, _) => "❌",
         _ => "⚠️",
     };
-    let ext = if cell.conforms_with_extensions > 0 {
-        format!(" +ext {}", cell.conforms_with_extensions)
+    let ext = if conforms_with_extensions > 0 {
+        format!(" +ext {conforms_with_extensions}")
     } else {
         String::new()
     };
-    format!("{mark} {accepted}/{}{ext}", cell.total)
+    format!("{mark} {accepted}/{total}{ext}")
 }
 
 fn blocking(report: &Report, out: &mut String) {
@@ -207,6 +213,88 @@ fn corpus(report: &Report, out: &mut String) {
     out.push('\n');
 }
 
+fn streams(report: &Report, out: &mut String) {
+    let streaming = &report.streaming;
+    let columns: Vec<&str> = streaming.providers.iter().map(|p| p.id.as_str()).collect();
+    let _ = writeln!(out, "## Streams\n");
+    let _ = writeln!(
+        out,
+        "Can a client for the column's provider read the row's streamed responses? Each valid transcript \
+         (`fixtures/<provider>/streams/valid/*.sse`) is read with the column's conventions, checked chunk by chunk \
+         against its chunk schema and by the sequence rules, then reassembled and checked against its response \
+         schema. A cell: transcripts accepted / checked; `n/a`: the column's provider documents no streaming.\n"
+    );
+    if streaming.matrix.is_empty() {
+        let _ = writeln!(out, "No transcripts yet.\n");
+    } else {
+        let _ = writeln!(out, "| transcripts ↓ / stream schema → | {} |", columns.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
+        for row in &streaming.corpus {
+            let cells: Vec<String> = super::streams::row(streaming, &row.provider)
+                .iter()
+                .map(|cell| {
+                    if cell.supported {
+                        counts_text(cell.conforms, cell.conforms_with_extensions, cell.total)
+                    } else {
+                        "n/a".to_string()
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| **{}** | {} |", row.provider, cells.join(" | "));
+        }
+        out.push('\n');
+    }
+    let _ =
+        writeln!(out, "| provider | streaming | valid transcripts | invalid transcripts | failing trials |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for provider in &streaming.providers {
+        let support = match (&provider.conventions, &provider.note) {
+            (Some(conventions), _) => super::streams::conventions_text(conventions),
+            (None, Some(note)) => format!("streaming {}", escape(note)),
+            (None, None) => "streaming not documented".to_string(),
+        };
+        let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
+        let count = |counts: Option<&std::collections::BTreeMap<crate::corpus::Origin, usize>>| {
+            counts.map_or(0, |c| c.values().sum::<usize>())
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {support} | {} | {} | {} |",
+            provider.id,
+            count(row.map(|r| &r.valid)),
+            count(row.map(|r| &r.invalid)),
+            row.map_or(0, |r| r.failing.len())
+        );
+    }
+    out.push('\n');
+    let blocked: Vec<_> = streaming.matrix.iter().filter(|c| !c.blocking.is_empty()).collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "### What stops the rest (streams)\n");
+    }
+    for cell in blocked {
+        let _ = writeln!(
+            out,
+            "#### {} transcripts → {} stream schema ({} of {} accepted)\n",
+            cell.transcripts,
+            cell.schema,
+            cell.conforms + cell.conforms_with_extensions,
+            cell.total
+        );
+        for group in &cell.blocking {
+            let place =
+                if group.pointer.is_empty() { String::new() } else { format!(" {}", code(&group.pointer)) };
+            let _ = writeln!(
+                out,
+                "- {}{place} {}: {} transcript(s)",
+                group.scope,
+                code(&group.name),
+                group.transcripts.len()
+            );
+        }
+        out.push('\n');
+    }
+}
+
 /// Text from a fixture or a table, as an inline code span that is safe in a table cell.
 pub fn code(text: &str) -> String {
     format!("`{}`", text.replace('`', "'").replace('|', "\\|").replace('\n', " "))
@@ -215,4 +303,39 @@ pub fn code(text: &str) -> String {
 /// Plain text that is safe in a table cell and cannot start HTML.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|")
+}
+
+fn roundtrip(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "## Round trips and strictness\n\n{}\n", report.roundtrip.note);
+    let _ = writeln!(
+        out,
+        "| provider | fixtures lossless | generated valid | generated lossless | rules enforced | findings |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    for row in &report.roundtrip.providers {
+        let _ = writeln!(
+            out,
+            "| {} | {}/{} | {}/{} | {}/{} | {}/{} | {} |",
+            row.provider,
+            row.fixtures_lossless,
+            row.fixtures,
+            row.generated_valid,
+            row.generated,
+            row.generated_lossless,
+            row.generated,
+            row.rules_exercised.saturating_sub(row.findings.len()),
+            row.rules,
+            row.findings.len()
+        );
+    }
+    out.push('\n');
+    for row in
+        report.roundtrip.providers.iter().filter(|r| !r.findings.is_empty() || !r.fixture_failures.is_empty())
+    {
+        let _ = writeln!(out, "### {}\n", row.provider);
+        for item in row.fixture_failures.iter().chain(&row.findings) {
+            let _ = writeln!(out, "- {}", code(item));
+        }
+        out.push('\n');
+    }
 }

@@ -1,5 +1,5 @@
 //! Computes the compatibility report: the cross-provider matrix, the field
-//! matrix, the corpus summary, as one [`Report`] value.
+//! matrix, the corpus summary, the streaming section, as one [`Report`] value.
 //!
 //! The value is what `reports/compatibility.json` serializes (its shape is
 //! public, with its own schema in `reports/report.schema.json`); the Markdown
@@ -10,6 +10,8 @@
 pub mod fields;
 pub mod html;
 pub mod markdown;
+pub mod roundtrip;
+pub mod streams;
 
 use std::collections::BTreeMap;
 
@@ -44,6 +46,8 @@ pub struct Report {
     /// Per fixture provider: where its valid fixtures and its tables disagree.
     pub observed: Vec<ObservedRow>,
     pub roundtrip: Roundtrip,
+    /// Streamed responses: transcripts × stream schemas, and the transcript corpus.
+    pub streaming: streams::Streaming,
 }
 
 /// The differences `chatcompat observe` finds, without the full inventory.
@@ -101,11 +105,12 @@ pub struct Group {
     pub fixtures: Vec<String>,
 }
 
-/// Round-trip and strictness results, once measured.
+/// Round-trip and strictness results per provider.
 #[derive(Debug, Clone, Serialize)]
 pub struct Roundtrip {
     pub measured: bool,
     pub note: String,
+    pub providers: Vec<roundtrip::RoundtripRow>,
 }
 
 /// Builds the report for `corpus` over every schema of `catalog`.
@@ -120,6 +125,7 @@ pub fn build(
     let results = corpus::run_all(corpus, schemas);
     let mut rows: BTreeMap<String, CorpusRow> = BTreeMap::new();
     let mut parsed: Vec<(String, String, serde_json::Value)> = Vec::new();
+    let mut texts: Vec<(String, String, String)> = Vec::new();
     let mut corpus_date = String::new();
     for (done, (fixture, outcome)) in results.iter().enumerate() {
         let row = rows.entry(fixture.provider.clone()).or_insert_with(|| CorpusRow {
@@ -140,8 +146,9 @@ pub fn build(
             row.failing.push(fixture.id());
         }
         if fixture.validity == Validity::Valid {
-            if let Ok((_, value)) = corpus::read_body(&fixture.body) {
+            if let Ok((text, value)) = corpus::read_body(&fixture.body) {
                 parsed.push((fixture.provider.clone(), fixture.id(), value));
+                texts.push((fixture.provider.clone(), fixture.id(), text));
             }
         }
         progress(done + 1, results.len());
@@ -176,6 +183,8 @@ pub fn build(
         });
         coverage.push(observation.coverage);
     }
+    let (streaming, transcripts_date) = streams::build(catalog, corpus);
+    let corpus_date = corpus_date.max(transcripts_date);
     Report {
         format: FORMAT,
         chatcompat_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -191,11 +200,29 @@ pub fn build(
         coverage,
         observed,
         roundtrip: Roundtrip {
-            measured: false,
-            note: "not measured yet: the round-trip and strictness properties run under `cargo test`; \
-                   their per-provider results are not yet collected into the report"
-                .to_string(),
+            measured: true,
+            note: format!(
+                "Each valid fixture is read into the provider's typed model and written back; it must keep every \
+                 key, its order and every number as written. {} instances generated from fixed seeds (every \
+                 optional field present, every union member) must validate and round-trip, and every rule the \
+                 schema states (required key, type, closed enum) is broken once on them: the schema must reject \
+                 each change with the expected error. `cargo test -p chatcompat-suite --test roundtrip` runs the \
+                 same properties on random instances.",
+                roundtrip::SEEDS
+            ),
+            providers: schemas
+                .iter()
+                .map(|schema| {
+                    let valid: Vec<(String, String)> = texts
+                        .iter()
+                        .filter(|(p, _, _)| p == schema.provider())
+                        .map(|(_, id, text)| (id.clone(), text.clone()))
+                        .collect();
+                    roundtrip::measure(schema, &valid)
+                })
+                .collect(),
         },
+        streaming,
     }
 }
 

@@ -1,7 +1,10 @@
 //! Integration tests of the `chatcompat` library and binary, one module per topic.
 
 mod bad_input;
+mod check;
 mod observe;
 mod report;
+mod sample;
 mod schemas;
+mod stream;
 mod verdict;

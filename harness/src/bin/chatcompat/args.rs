@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
@@ -31,6 +31,15 @@ pub enum Command {
     /// Review the corpus as a pull-request reviewer would: layout, names, sidecars, duplicates
     #[command(after_help = EXIT_CODES)]
     Lint(LintArgs),
+    /// Generate the typed models (harness/src/models/<provider>.rs) from the field tables
+    #[command(after_help = EXIT_CODES)]
+    Models(ModelsArgs),
+    /// Write generated responses as JSON Lines, reproducible from a seed (--invalid: broken ones)
+    #[command(after_help = EXIT_CODES)]
+    Sample(SampleArgs),
+    /// Check responses against a provider's schema (and others'): files, folders, JSON Lines, stdin
+    #[command(after_help = CHECK_EXIT_CODES)]
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +47,30 @@ pub struct LintArgs {
     /// Fixture directory (default: the workspace's fixtures/)
     #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Do not write: fail, naming the file, when a committed model differs from a fresh generation
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// The provider whose schema the responses follow (openai, openrouter, ...)
+    #[arg(long, short = 'p', value_name = "P")]
+    pub provider: String,
+    /// How many responses to write, one per line
+    #[arg(long, short = 'n', default_value_t = 16, value_name = "N")]
+    pub count: usize,
+    /// The seed: the same seed (and chatcompat version) writes the same bytes
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+    /// Write broken responses instead, one per line as
+    /// {"instance": ..., "expect": [{"pointer": ..., "keyword": ...}], "mutation": ...}
+    #[arg(long)]
+    pub invalid: bool,
 }
 
 #[derive(Debug, Args)]
@@ -64,4 +97,74 @@ pub struct ReportArgs {
     /// Do not write: fail, naming the file, when a committed report differs from a fresh one
     #[arg(long)]
     pub check: bool,
+}
+
+pub const CHECK_EXIT_CODES: &str = "\
+Exit codes:
+  0  every response conforms (with --strict: and has no undocumented fields)
+  1  at least one response violates a schema or is not well-formed JSON
+     (with --strict: or has undocumented fields)
+  2  usage or I/O error: bad arguments, unknown provider, an input that cannot be read
+     or is larger than --max-response-bytes, no response found";
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A JSON file (one response), a folder (walked for *.json, *.jsonl, *.ndjson; *.toml sidecars
+    /// skipped), a JSON Lines file (one response per line), or - for standard input
+    #[arg(value_name = "PATH", required = true, help_heading = "Input")]
+    pub paths: Vec<PathBuf>,
+    /// How to read each input: auto (*.jsonl, *.ndjson: JSON Lines; *.json: one response;
+    /// stdin and other names: sniffed from the first line), json or jsonl
+    #[arg(long, value_enum, default_value_t = InputArg::Auto, value_name = "KIND", help_heading = "Input")]
+    pub input: InputArg,
+    /// Read the inputs as event-stream transcripts (*.sse files, folders walked for *.sse, - for
+    /// standard input): each is checked chunk by chunk against the provider's chunk schema, by the
+    /// sequence rules, and reassembled against its response schema
+    #[arg(long, help_heading = "Input")]
+    pub stream: bool,
+    /// A longer response (file or line) is reported and skipped instead of read
+    #[arg(long, default_value_t = chatcompat::check::MAX_RESPONSE_BYTES, value_name = "BYTES", help_heading = "Input")]
+    pub max_response_bytes: usize,
+    /// Check with this many threads (default: one per core)
+    #[arg(long, short = 'j', value_name = "N", help_heading = "Input")]
+    pub jobs: Option<usize>,
+    /// The provider whose schema the responses must conform to (openai, openrouter, ...)
+    #[arg(long, short = 'p', value_name = "P", help_heading = "Schemas")]
+    pub provider: String,
+    /// Also check against provider Q's schema: would a client built for Q read these responses?
+    /// Repeat it or separate with commas; `all` means every other provider
+    #[arg(long, value_name = "Q", value_delimiter = ',', help_heading = "Schemas")]
+    pub against: Vec<String>,
+    /// Fail on conforms-with-extensions too: undocumented fields become findings
+    #[arg(long, help_heading = "Schemas")]
+    pub strict: bool,
+    /// Output format: human (colored on a terminal), json (JSON Lines, one object per response
+    /// per schema), junit (JUnit XML), github (GitHub Actions workflow annotations)
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, value_name = "FORMAT", help_heading = "Output")]
+    pub format: FormatArg,
+    /// Color the human format: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputArg {
+    Auto,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Junit,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chatcompat::{catalog::Drift, derive, report, tables, Catalog};
 use clap::Parser;
 
-use crate::args::{Cli, Command, DeriveArgs, LintArgs, ReportArgs};
+use crate::args::{CheckArgs, Cli, ColorArg, Command, DeriveArgs, FormatArg, InputArg, LintArgs, ReportArgs};
 
 /// Every response conforms, every schema is up to date.
 const SUCCESS: u8 = 0;
@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         Command::Derive(args) => run_derive(&workspace, &args),
         Command::Report(args) => run_report(&workspace, &args),
         Command::Lint(args) => run_lint(&workspace, &args),
+        Command::Models(args) => run_models(&workspace, &args),
+        Command::Sample(args) => run_sample(&workspace, &args),
+        Command::Check(args) => run_check(&workspace, &args),
     };
     ExitCode::from(code)
 }
@@ -55,10 +58,10 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> u8 {
         }
     };
     let mut code = SUCCESS;
-    for (provider, outcome) in catalog.derive_all(args.check) {
-        let path = provider.schema_path();
-        let shown = path.strip_prefix(workspace).unwrap_or(&path).display().to_string();
-        match outcome {
+    for derived in catalog.derive_all(args.check) {
+        let (provider, path) = (derived.provider, &derived.path);
+        let shown = path.strip_prefix(workspace).unwrap_or(path).display().to_string();
+        match derived.outcome {
             Ok(Drift::UpToDate) => println!("up to date  {shown}"),
             Ok(Drift::Written) => println!("written     {shown}"),
             Ok(Drift::Stale) => {
@@ -118,7 +121,9 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
         }
     }
     print_summary(&report);
-    if report.corpus.iter().any(|row| !row.failing.is_empty()) || !corpus.misplaced.is_empty() {
+    print_stream_summary(&report);
+    let failing = |rows: &[report::CorpusRow]| rows.iter().any(|row| !row.failing.is_empty());
+    if failing(&report.corpus) || failing(&report.streaming.corpus) || !corpus.misplaced.is_empty() {
         code = code.max(FINDINGS);
     }
     code
@@ -126,6 +131,44 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
 
 /// The short terminal table: per fixture provider, how many of its valid
 /// fixtures its own schema and the openai-compatible core accept.
+/// Transcripts per provider: how many its own stream schemas accept, and how many fail their own trial.
+fn print_stream_summary(report: &report::Report) {
+    let streaming = &report.streaming;
+    if streaming.corpus.is_empty() {
+        return;
+    }
+    println!(
+        "\n{:<14} {:>11} {:>10} {:>18} {:>8}",
+        "streams", "transcripts", "own schema", "openai-compatible", "failing"
+    );
+    for row in &streaming.corpus {
+        let accepted = |schema: &str| {
+            report::streams::row(streaming, &row.provider)
+                .into_iter()
+                .find(|cell| cell.schema == schema && cell.supported)
+                .map_or("-".to_string(), |c| {
+                    format!("{}/{}", c.conforms + c.conforms_with_extensions, c.total)
+                })
+        };
+        println!(
+            "{:<14} {:>11} {:>10} {:>18} {:>8}",
+            row.provider,
+            row.valid.values().sum::<usize>() + row.invalid.values().sum::<usize>(),
+            accepted(&row.provider),
+            accepted("openai-compatible"),
+            row.failing.len()
+        );
+        for failing in &row.failing {
+            println!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
+        }
+    }
+    let unsupported: Vec<&str> =
+        streaming.providers.iter().filter(|p| !p.supported).map(|p| p.id.as_str()).collect();
+    if !unsupported.is_empty() {
+        println!("streaming not documented: {}", unsupported.join(", "));
+    }
+}
+
 fn print_summary(report: &report::Report) {
     println!(
         "{:<14} {:>6} {:>10} {:>18} {:>8}",
@@ -155,6 +198,68 @@ fn print_summary(report: &report::Report) {
     }
 }
 
+fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> u8 {
+    let outcomes = Catalog::discover(workspace)
+        .and_then(|catalog| chatcompat::models::codegen::write_all(&catalog, args.check));
+    let outcomes = match outcomes {
+        Ok(outcomes) => outcomes,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    let mut code = SUCCESS;
+    for (path, drift) in outcomes {
+        let shown = chatcompat::models::codegen::shown(workspace, &path);
+        match drift {
+            Drift::UpToDate => println!("up to date  {shown}"),
+            Drift::Written => println!("written     {shown}"),
+            Drift::Stale => {
+                println!("stale       {shown}: differs from a fresh generation; run `chatcompat models` and commit it");
+                code = FINDINGS;
+            }
+        }
+    }
+    code
+}
+
+fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> u8 {
+    use std::io::Write as _;
+
+    let schema = Catalog::discover(workspace)
+        .and_then(|catalog| catalog.provider(&args.provider).and_then(|p| catalog.load_schema(p)));
+    let schema = match schema {
+        Ok(schema) => schema,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    let lines = if args.invalid {
+        chatcompat::generate::sample_invalid(&schema, args.count, args.seed)
+    } else {
+        chatcompat::generate::sample(&schema, args.count, args.seed)
+    };
+    let lines = match lines {
+        Ok(lines) => lines,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for line in lines {
+        if let Err(err) = writeln!(stdout, "{line}") {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                return SUCCESS;
+            }
+            eprintln!("error: stdout: {err}");
+            return FAILURE;
+        }
+    }
+    SUCCESS
+}
+
 fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {
     let catalog = match Catalog::discover(workspace) {
         Ok(catalog) => catalog,
@@ -173,10 +278,163 @@ fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {
     for problem in &problems {
         println!("{problem}");
     }
-    println!("{} fixture(s), {} problem(s)", corpus.fixtures.len(), problems.len());
+    println!(
+        "{} fixture(s), {} transcript(s), {} problem(s)",
+        corpus.fixtures.len(),
+        corpus.transcripts.len(),
+        problems.len()
+    );
     if problems.is_empty() {
         SUCCESS
     } else {
         FINDINGS
+    }
+}
+
+/// `check --stream`: transcripts against each provider's stream schemas and conventions.
+fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> u8 {
+    use chatcompat::{
+        check::{Input, Status},
+        format::Format,
+        stream::{output, StreamCatalog, Support},
+    };
+    use std::io::Write;
+
+    let streams = StreamCatalog::load(catalog);
+    let mut schemas = Vec::new();
+    for id in ids {
+        match streams.support(id) {
+            Support::Schemas(loaded) => schemas.push(loaded),
+            Support::NotDocumented(note) => {
+                eprintln!("error: provider `{id}` documents no streaming ({note}): its transcripts cannot be checked");
+                return FAILURE;
+            }
+            Support::Broken(error) => {
+                eprintln!("error: {error}");
+                return FAILURE;
+            }
+            Support::Unknown => {
+                eprintln!("error: unknown provider `{id}` (known: {})", catalog.ids().join(", "));
+                return FAILURE;
+            }
+        }
+    }
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Github => Format::Github,
+    };
+    let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
+    let results = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = output::write(format, &mut out, &results, ids, args.strict).and_then(|()| out.flush());
+    match written {
+        Ok(()) => match output::status(&results, args.strict) {
+            Status::Passed => SUCCESS,
+            Status::Failed => FINDINGS,
+            Status::Incomplete => FAILURE,
+        },
+        // Like ripgrep: a reader that went away (`| head`) is not an error.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write the report: {err}");
+            FAILURE
+        }
+    }
+}
+
+fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
+    use chatcompat::check::{CheckOptions, Checker, Input, InputMode, Status};
+    use chatcompat::format::{self, Format};
+    use std::io::{IsTerminal, Write};
+
+    let catalog = match Catalog::discover(workspace) {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    let mut ids = vec![args.provider.clone()];
+    for against in &args.against {
+        if against == "all" {
+            ids.extend(catalog.ids());
+        } else {
+            ids.push(against.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    if args.stream {
+        return run_check_stream(&catalog, &ids, args);
+    }
+    let mut schemas = Vec::new();
+    for id in &ids {
+        match catalog.provider(id).and_then(|provider| catalog.load_schema(provider)) {
+            Ok(schema) => schemas.push(schema),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return FAILURE;
+            }
+        }
+    }
+    if args.max_response_bytes == 0 {
+        eprintln!("error: --max-response-bytes must be at least 1");
+        return FAILURE;
+    }
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Github => Format::Github,
+    };
+    let options = CheckOptions {
+        strict: args.strict,
+        input: match args.input {
+            InputArg::Auto => InputMode::Auto,
+            InputArg::Json => InputMode::Json,
+            InputArg::Jsonl => InputMode::Jsonl,
+        },
+        max_response_bytes: args.max_response_bytes,
+        excerpts: format.shows_excerpts(),
+        ..CheckOptions::default()
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
+    let checker = Checker::new(schemas.iter().collect(), options);
+    let run = || {
+        let mut reporter = format::reporter(format, std::io::BufWriter::new(std::io::stdout().lock()), color);
+        checker.run(&inputs, reporter.as_mut())
+    };
+    let outcome = match args.jobs {
+        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+            Ok(pool) => pool.install(run),
+            Err(err) => {
+                eprintln!("error: cannot start {jobs} threads: {err}");
+                return FAILURE;
+            }
+        },
+        None => run(),
+    };
+    match outcome {
+        Ok(summary) => match summary.status() {
+            Status::Passed => SUCCESS,
+            Status::Failed => FINDINGS,
+            Status::Incomplete => FAILURE,
+        },
+        // Like ripgrep: a reader that went away (`| head`) is not an error.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(err) => {
+            let _ = std::io::stderr().flush();
+            eprintln!("error: cannot write the report: {err}");
+            FAILURE
+        }
     }
 }

@@ -1,0 +1,379 @@
+//! Folds a stream's chunks into the one `chat.completion` a client ends up with.
+//!
+//! It does what the SDKs' stream accumulators do (openai-node's
+//! `ChatCompletionStream`, openai-python's `ChatCompletionStreamState`): per
+//! choice, string deltas are concatenated (`content`, `refusal`, `reasoning`,
+//! `reasoning_content`), array deltas appended, the first `role` and the first
+//! non-null `finish_reason` kept; tool-call fragments are joined per `index`
+//! (`function.arguments` concatenated), or, for a provider that sends whole
+//! calls, appended as they are; `usage`, `system_fingerprint` and
+//! `service_tier` take their last non-null value; `object` becomes
+//! `chat.completion`. `content` and `refusal` are `null` when no delta carried
+//! them, as the accumulators set them. Nothing is invented beyond that: a stream
+//! without a `role` reassembles into a message without one.
+//!
+//! The result must pass the provider's non-streaming schema; each complete call's
+//! arguments must be valid JSON (`arguments-json`).
+
+use serde_json::{Map, Value};
+
+use super::{
+    rules::{choice_key, whole_number, Chunk},
+    Conventions, Finding, Rule, ToolCallShape,
+};
+
+/// The reassembled response and what folding found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Folded {
+    pub response: Value,
+    /// `arguments-json` findings.
+    pub findings: Vec<Finding>,
+}
+
+/// Folds `chunks` (in stream order) into one `chat.completion`.
+pub fn fold(chunks: &[Chunk], conventions: Conventions) -> Folded {
+    let mut top = Map::new();
+    for key in ["id", "created", "model"] {
+        if let Some(value) = chunks.iter().find_map(|c| c.value.get(key)) {
+            top.insert(key.to_string(), value.clone());
+        }
+    }
+    top.insert("object".into(), Value::String("chat.completion".into()));
+    let mut choices: Vec<ChoiceAcc> = Vec::new();
+    for chunk in chunks {
+        for key in ["usage", "system_fingerprint", "service_tier"] {
+            if let Some(value) = chunk.value.get(key).filter(|v| !v.is_null()) {
+                top.insert(key.to_string(), value.clone());
+            }
+        }
+        for (position, choice) in chunk.choices() {
+            let key = choice_key(position, choice);
+            let at = match choices.iter().position(|c| c.key == key) {
+                Some(at) => at,
+                None => {
+                    choices.push(ChoiceAcc::new(key, choice.get("index").cloned()));
+                    choices.len() - 1
+                }
+            };
+            choices[at].add(chunk.event, choice, conventions.tool_calls);
+        }
+    }
+    let mut findings = Vec::new();
+    let built: Vec<Value> = choices.into_iter().map(|acc| acc.finish(&mut findings)).collect();
+    top.insert("choices".into(), Value::Array(built));
+    Folded { response: Value::Object(top), findings }
+}
+
+/// One choice being folded.
+struct ChoiceAcc {
+    key: String,
+    index: Option<Value>,
+    message: Map<String, Value>,
+    calls: Vec<CallAcc>,
+    finish_reason: Option<Value>,
+    logprobs: Option<Map<String, Value>>,
+    extra: Map<String, Value>,
+}
+
+/// One tool call being folded.
+struct CallAcc {
+    /// The fragments' `index` (fragments mode), `None` for a whole call.
+    index: Option<i64>,
+    call: Map<String, Value>,
+    event: usize,
+}
+
+impl ChoiceAcc {
+    fn new(key: String, index: Option<Value>) -> ChoiceAcc {
+        ChoiceAcc {
+            key,
+            index,
+            message: Map::new(),
+            calls: Vec::new(),
+            finish_reason: None,
+            logprobs: None,
+            extra: Map::new(),
+        }
+    }
+
+    fn add(&mut self, event: usize, choice: &Value, shape: ToolCallShape) {
+        let Some(choice) = choice.as_object() else { return };
+        for (key, value) in choice {
+            match key.as_str() {
+                "index" => {}
+                "delta" => self.add_delta(event, value, shape),
+                "finish_reason" => {
+                    if self.finish_reason.is_none() && !value.is_null() {
+                        self.finish_reason = Some(value.clone());
+                    }
+                }
+                "logprobs" => {
+                    if let Some(logprobs) = value.as_object() {
+                        let acc = self.logprobs.get_or_insert_with(Map::new);
+                        for (part, tokens) in logprobs {
+                            append(acc, part, tokens);
+                        }
+                    }
+                }
+                _ if value.is_null() => {}
+                _ => {
+                    self.extra.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+
+    fn add_delta(&mut self, event: usize, delta: &Value, shape: ToolCallShape) {
+        let Some(delta) = delta.as_object() else { return };
+        for (key, value) in delta {
+            match key.as_str() {
+                "role" => {
+                    if !self.message.contains_key("role") && !value.is_null() {
+                        self.message.insert("role".into(), value.clone());
+                    }
+                }
+                "tool_calls" => {
+                    for call in value.as_array().into_iter().flatten() {
+                        self.add_call(event, call, shape);
+                    }
+                }
+                "function_call" => {
+                    if let Some(parts) = value.as_object() {
+                        let acc =
+                            self.message.entry("function_call").or_insert_with(|| Value::Object(Map::new()));
+                        if let Some(acc) = acc.as_object_mut() {
+                            for (part, text) in parts {
+                                append(acc, part, text);
+                            }
+                        }
+                    }
+                }
+                _ => append(&mut self.message, key, value),
+            }
+        }
+    }
+
+    fn add_call(&mut self, event: usize, call: &Value, shape: ToolCallShape) {
+        let Some(fragment) = call.as_object() else { return };
+        if shape == ToolCallShape::Whole {
+            self.calls.push(CallAcc { index: None, call: fragment.clone(), event });
+            return;
+        }
+        // A fragment without an index cannot be placed (`tool-call-index` reports it).
+        let Some(index) = whole_number(fragment.get("index")) else { return };
+        let at = match self.calls.iter().position(|c| c.index == Some(index)) {
+            Some(at) => at,
+            None => {
+                self.calls.push(CallAcc { index: Some(index), call: Map::new(), event });
+                self.calls.len() - 1
+            }
+        };
+        let acc = &mut self.calls[at].call;
+        for (key, value) in fragment {
+            match key.as_str() {
+                "index" => {}
+                "function" => {
+                    let Some(parts) = value.as_object() else { continue };
+                    let function = acc.entry("function").or_insert_with(|| Value::Object(Map::new()));
+                    let Some(function) = function.as_object_mut() else { continue };
+                    for (part, text) in parts {
+                        if part == "arguments" {
+                            append(function, part, text);
+                        } else if !function.contains_key(part) && !text.is_null() {
+                            function.insert(part.clone(), text.clone());
+                        }
+                    }
+                }
+                _ if value.is_null() || acc.contains_key(key) => {}
+                _ => {
+                    acc.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+
+    fn finish(self, findings: &mut Vec<Finding>) -> Value {
+        let mut message = self.message;
+        message.entry("content").or_insert(Value::Null);
+        message.entry("refusal").or_insert(Value::Null);
+        if !self.calls.is_empty() {
+            for (position, call) in self.calls.iter().enumerate() {
+                arguments_json(&self.key, position, call, findings);
+            }
+            let calls = self.calls.into_iter().map(|c| Value::Object(c.call)).collect();
+            message.insert("tool_calls".into(), Value::Array(calls));
+        }
+        let mut choice = Map::new();
+        if let Some(index) = self.index {
+            choice.insert("index".into(), index);
+        }
+        choice.insert("message".into(), Value::Object(message));
+        choice.insert("finish_reason".into(), self.finish_reason.unwrap_or(Value::Null));
+        if let Some(logprobs) = self.logprobs {
+            choice.insert("logprobs".into(), Value::Object(logprobs));
+        }
+        for (key, value) in self.extra {
+            choice.entry(key).or_insert(value);
+        }
+        Value::Object(choice)
+    }
+}
+
+/// Adds a delta value to what was folded so far: strings are concatenated, arrays
+/// appended, anything else replaces; `null` adds nothing.
+fn append(acc: &mut Map<String, Value>, key: &str, value: &Value) {
+    match (acc.get_mut(key), value) {
+        (_, Value::Null) => {}
+        (Some(Value::String(folded)), Value::String(more)) => folded.push_str(more),
+        (Some(Value::Array(folded)), Value::Array(more)) => folded.extend(more.iter().cloned()),
+        _ => {
+            acc.insert(key.to_string(), value.clone());
+        }
+    }
+}
+
+/// `arguments-json`: a complete call's string arguments parse as one JSON document.
+fn arguments_json(choice: &str, position: usize, call: &CallAcc, findings: &mut Vec<Finding>) {
+    let Some(Value::String(arguments)) = call.call.get("function").and_then(|f| f.get("arguments")) else {
+        return;
+    };
+    if let Err(bad) = crate::json::parse_str(arguments) {
+        let name =
+            call.call.get("function").and_then(|f| f.get("name")).and_then(Value::as_str).unwrap_or("?");
+        let which = match call.index {
+            Some(index) => format!("tool call {index}"),
+            None => format!("tool call #{position}"),
+        };
+        findings.push(Finding::rule(
+            Rule::ArgumentsJson,
+            None,
+            None,
+            format!(
+                "choice {choice}, {which} (`{name}`, first sent in event {}): the joined arguments are not valid \
+                 JSON: {}",
+                call.event, bad.kind
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn chunk(event: usize, value: Value) -> Chunk {
+        Chunk { event, line: event * 2 - 1, value, violations: Vec::new() }
+    }
+
+    fn openai() -> Conventions {
+        Conventions::default()
+    }
+
+    #[test]
+    fn content_and_tool_call_arguments_are_joined_per_index() {
+        let chunks = [
+            chunk(
+                1,
+                json!({"id": "c", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]}),
+            ),
+            chunk(
+                2,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [
+                {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": ""}},
+                {"index": 1, "id": "b", "type": "function", "function": {"name": "g", "arguments": "{\"x\""}}]}}]}),
+            ),
+            chunk(
+                3,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [
+                {"index": 0, "function": {"arguments": "{}"}}, {"index": 1, "function": {"arguments": ":1}"}}]}}]}),
+            ),
+            chunk(
+                4,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}], "usage": null}),
+            ),
+            chunk(
+                5,
+                json!({"id": "c", "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}),
+            ),
+        ];
+        let folded = fold(&chunks, openai());
+        assert!(folded.findings.is_empty(), "{:?}", folded.findings);
+        assert_eq!(
+            folded.response,
+            json!({"id": "c", "created": 1, "model": "m", "object": "chat.completion",
+                "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+                "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                    "role": "assistant", "content": "", "refusal": null, "tool_calls": [
+                        {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                        {"id": "b", "type": "function", "function": {"name": "g", "arguments": "{\"x\":1}"}}]}}]})
+        );
+    }
+
+    #[test]
+    fn several_choices_reasoning_and_logprobs_fold_separately() {
+        let chunks = [
+            chunk(
+                1,
+                json!({"id": "c", "choices": [
+                {"index": 1, "delta": {"content": "B", "reasoning": "think "}, "logprobs": {"content": [{"token": "B"}]}},
+                {"index": 0, "delta": {"content": "A"}}]}),
+            ),
+            chunk(
+                2,
+                json!({"id": "c", "choices": [
+                {"index": 1, "delta": {"content": "b", "reasoning": "more"}, "logprobs": {"content": [{"token": "b"}]}, "finish_reason": "stop"},
+                {"index": 0, "delta": {"content": "a"}, "finish_reason": "length", "stop_reason": {"Int": 7}}]}),
+            ),
+        ];
+        let response = fold(&chunks, openai()).response;
+        assert_eq!(response["choices"][0]["index"], 1);
+        assert_eq!(response["choices"][0]["message"]["content"], "Bb");
+        assert_eq!(response["choices"][0]["message"]["reasoning"], "think more");
+        assert_eq!(response["choices"][0]["logprobs"]["content"], json!([{"token": "B"}, {"token": "b"}]));
+        assert_eq!(response["choices"][1]["message"]["content"], "Aa");
+        assert_eq!(response["choices"][1]["finish_reason"], "length");
+        assert_eq!(response["choices"][1]["stop_reason"], json!({"Int": 7}));
+        assert_eq!(response["choices"][1]["message"].get("role"), None, "no role is invented");
+    }
+
+    #[test]
+    fn whole_calls_are_appended_as_sent() {
+        let whole = Conventions { tool_calls: ToolCallShape::Whole, ..Conventions::default() };
+        let call = json!({"id": "x", "function": {"name": "f", "arguments": {"a": 1}}});
+        let chunks = [
+            chunk(1, json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [call.clone()]}}]})),
+            chunk(
+                2,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"name": "g", "arguments": "{}"}}]}}]}),
+            ),
+        ];
+        let folded = fold(&chunks, whole);
+        assert!(folded.findings.is_empty());
+        let calls = &folded.response["choices"][0]["message"]["tool_calls"];
+        assert_eq!(calls, &json!([call, {"index": 0, "function": {"name": "g", "arguments": "{}"}}]));
+    }
+
+    #[test]
+    fn arguments_that_do_not_join_into_json_are_reported() {
+        let chunks = [
+            chunk(
+                1,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [
+                {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": "{\"city\": "}}]}}]}),
+            ),
+            chunk(
+                2,
+                json!({"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+            ),
+        ];
+        let folded = fold(&chunks, openai());
+        assert_eq!(folded.findings.len(), 1);
+        let message = folded.findings[0].to_string();
+        assert!(
+            message.starts_with("arguments-json: choice 0, tool call 0 (`f`, first sent in event 1)"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,773 @@
+//! Stream transcripts: every sequence rule passing and failing, the providers'
+//! differing conventions, reassembly, positions, unsupported providers, and the
+//! corpus layout of `<provider>/streams/`.
+
+use std::{
+    path::Path,
+    sync::{Arc, OnceLock},
+};
+
+use chatcompat::{
+    corpus::{self, FixtureError, FixtureKind, Validity},
+    stream::{self, Finding, FindingKind, Rule, Scope, Severity, StreamCatalog, Support, TranscriptReport},
+    Catalog, Verdict,
+};
+use serde_json::{json, Value};
+
+fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn streams() -> Arc<StreamCatalog> {
+    static STREAMS: OnceLock<Arc<StreamCatalog>> = OnceLock::new();
+    STREAMS.get_or_init(|| Arc::new(StreamCatalog::load(&Catalog::discover(workspace()).unwrap()))).clone()
+}
+
+fn check(provider: &str, body: &str) -> TranscriptReport {
+    let streams = streams();
+    let schemas = streams.schemas(provider).unwrap_or_else(|| panic!("{provider} has no stream schemas"));
+    stream::check_transcript(schemas, body.as_bytes())
+}
+
+/// A chunk in OpenAI's shape (also valid for OpenRouter and the core).
+fn chunk(choices: Value) -> Value {
+    json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1732406400, "model": "gpt-4o",
+           "choices": choices})
+}
+
+fn delta(delta: Value, finish: Value) -> Value {
+    chunk(json!([{"index": 0, "delta": delta, "finish_reason": finish}]))
+}
+
+/// `data: <json>` events, then `[DONE]`.
+fn body(chunks: &[Value]) -> String {
+    let mut out: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    out.push_str("data: [DONE]\n\n");
+    out
+}
+
+fn hello() -> Vec<Value> {
+    vec![
+        delta(json!({"role": "assistant", "content": ""}), Value::Null),
+        delta(json!({"content": "Halo"}), Value::Null),
+        delta(json!({"content": " dunia"}), Value::Null),
+        delta(json!({}), json!("stop")),
+    ]
+}
+
+/// The errors as `event/name` strings, e.g. `4/stable-id`, `-/one-finish-reason`.
+fn errors(report: &TranscriptReport) -> Vec<String> {
+    report
+        .errors()
+        .map(|f| format!("{}/{}", f.event.map_or("-".to_string(), |e| e.to_string()), f.name()))
+        .collect()
+}
+
+fn notes(report: &TranscriptReport) -> Vec<&str> {
+    report.notes().map(Finding::name).collect()
+}
+
+fn rule_message(report: &TranscriptReport, rule: Rule) -> &str {
+    report
+        .findings
+        .iter()
+        .find_map(|f| match &f.kind {
+            FindingKind::Rule { rule: r, message } if *r == rule => Some(message.as_str()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {rule} finding in {:#?}", report.findings))
+}
+
+#[test]
+fn a_plain_stream_passes_and_reassembles() {
+    let report = check("openai", &body(&hello()));
+    assert!(report.passed(), "{:#?}", report.findings);
+    assert_eq!(report.verdict(), Verdict::Conforms);
+    assert_eq!((report.events, report.chunks, report.done), (5, 4, true));
+    assert_eq!(
+        report.reassembled.unwrap(),
+        json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1732406400, "model": "gpt-4o",
+               "choices": [{"index": 0, "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": "Halo dunia", "refusal": null}}]})
+    );
+}
+
+#[test]
+fn every_line_end_kind_gives_the_same_result_and_lines() {
+    let lf = body(&hello());
+    for text in [lf.clone(), lf.replace('\n', "\r\n"), lf.replace('\n', "\r")] {
+        let report = check("openai", &text);
+        assert!(report.passed(), "{text:?}: {:#?}", report.findings);
+        assert_eq!(report.reassembled.as_ref().unwrap()["choices"][0]["message"]["content"], "Halo dunia");
+    }
+    // Positions count a CRLF or a CR as one line end.
+    let mut chunks = hello();
+    chunks[2]["choices"][0]["index"] = json!("0");
+    for text in [body(&chunks), body(&chunks).replace('\n', "\r\n"), body(&chunks).replace('\n', "\r")] {
+        let report = check("openai", &text);
+        let finding = report.errors().find(|f| f.name() == "type").expect("a type error");
+        assert_eq!(finding.event, Some(3));
+        assert_eq!(finding.position.unwrap().line, 5, "{text:?}");
+    }
+}
+
+#[test]
+fn a_violation_in_multi_line_data_points_at_its_own_line_and_column() {
+    let text =
+        "data: {\"id\": \"c\", \"object\": \"chat.completion.chunk\", \"created\": 1, \"model\": \"m\",\n\
+                data: \"choices\": [{\"index\": \"0\", \"delta\": {}, \"finish_reason\": \"stop\"}]}\n\n\
+                data: [DONE]\n\n";
+    let report = check("openai", text);
+    let finding = report.errors().next().expect("an error");
+    assert_eq!(finding.expected().pointer, "/choices/0/index");
+    let position = finding.position.unwrap();
+    assert_eq!((position.line, position.column), (2, 6 + "\"choices\": [{\"index\": ".len() + 1));
+}
+
+#[test]
+fn comments_a_byte_order_mark_and_an_unterminated_sentinel_are_notes() {
+    let text = format!(
+        "\u{FEFF}: keep-alive\n\n{}data: [DONE]",
+        body(&hello()).trim_end_matches("data: [DONE]\n\n")
+    );
+    let report = check("openai", &text);
+    assert!(report.passed(), "{:#?}", report.findings);
+    assert_eq!(report.comments, 1);
+    assert_eq!(notes(&report), ["unterminated-event", "byte-order-mark"]);
+    assert!(rule_message(&report, Rule::UnterminatedEvent).contains("harmless"));
+}
+
+#[test]
+fn an_unterminated_chunk_is_noted_as_lost_to_clients() {
+    let text = body(&hello()).trim_end_matches("data: [DONE]\n\n").trim_end().to_string();
+    let report = check("openai", &text);
+    assert!(report.passed());
+    assert_eq!(notes(&report), ["unterminated-event", "done-missing"]);
+    assert!(rule_message(&report, Rule::UnterminatedEvent).contains("a client never sees this event"));
+}
+
+#[test]
+fn stable_id() {
+    let mut chunks = hello();
+    chunks[2]["model"] = json!("gpt-4o-mini");
+    let report = check("openai", &body(&chunks));
+    assert_eq!(errors(&report), ["3/stable-id"]);
+    assert!(rule_message(&report, Rule::StableId).contains("`model` changes from \"gpt-4o\" (event 1)"));
+    assert!(check("openai", &body(&hello())).passed());
+}
+
+fn fragment(index: Value, id: Option<&str>, name: Option<&str>, arguments: &str) -> Value {
+    let mut call = json!({"index": index, "function": {"arguments": arguments}});
+    if let Some(id) = id {
+        call["id"] = json!(id);
+        call["type"] = json!("function");
+    }
+    if let Some(name) = name {
+        call["function"]["name"] = json!(name);
+    }
+    call
+}
+
+fn tool_stream(fragments: &[Value]) -> Vec<Value> {
+    let mut chunks = vec![delta(json!({"role": "assistant", "content": null}), Value::Null)];
+    chunks.extend(fragments.iter().map(|f| delta(json!({"tool_calls": [f]}), Value::Null)));
+    chunks.push(delta(json!({}), json!("tool_calls")));
+    chunks
+}
+
+#[test]
+fn tool_call_index_in_fragments() {
+    let good = tool_stream(&[
+        fragment(json!(0), Some("call_a"), Some("get_weather"), "{\"city\":"),
+        fragment(json!(1), Some("call_b"), Some("get_time"), "{}"),
+        fragment(json!(0), None, None, "\"Jakarta\"}"),
+    ]);
+    let report = check("openai", &body(&good));
+    assert!(report.passed(), "{:#?}", report.findings);
+    let calls = &report.reassembled.unwrap()["choices"][0]["message"]["tool_calls"];
+    assert_eq!(
+        calls[0],
+        json!({"id": "call_a", "type": "function",
+                                "function": {"name": "get_weather", "arguments": "{\"city\":\"Jakarta\"}"}})
+    );
+    assert_eq!(calls[1]["function"]["arguments"], "{}");
+
+    let unnamed = tool_stream(&[fragment(json!(0), Some("call_a"), None, "{}")]);
+    let report = check("openai", &body(&unnamed));
+    assert_eq!(errors(&report), ["2/tool-call-index"]);
+    assert!(rule_message(&report, Rule::ToolCallIndex).contains("lacks `function.name`"));
+
+    // OpenRouter's plain-number index: 1.0 is the same call as 1, 0.5 is no call at all.
+    let numbers = tool_stream(&[
+        fragment(json!(1.0), Some("call_a"), Some("f"), "{"),
+        fragment(json!(1), None, None, "}"),
+    ]);
+    assert!(check("openrouter", &body(&numbers)).passed());
+    let fraction = tool_stream(&[fragment(json!(0.5), Some("call_a"), Some("f"), "{}")]);
+    assert_eq!(errors(&check("openrouter", &body(&fraction))), ["2/tool-call-index"]);
+}
+
+#[test]
+fn atoma_requires_id_and_type_on_every_fragment_through_its_schema() {
+    let openai_style = tool_stream(&[
+        fragment(json!(0), Some("call_a"), Some("f"), "{"),
+        fragment(json!(0), None, None, "}"),
+    ]);
+    assert!(check("openai", &body(&openai_style)).passed());
+    let report = check("atoma", &body(&openai_style));
+    let pinned: Vec<String> = report.errors().map(|f| f.expected().to_string()).collect();
+    assert_eq!(
+        pinned,
+        [
+            "event 3: /choices/0/delta/tool_calls/0/id required",
+            "event 3: /choices/0/delta/tool_calls/0/type required"
+        ]
+    );
+    let repeated = tool_stream(&[
+        fragment(json!(0), Some("call_a"), Some("f"), "{"),
+        fragment(json!(0), Some("call_a"), None, "}"),
+    ]);
+    assert!(check("atoma", &body(&repeated)).passed());
+}
+
+fn mistral_chunk(delta: Value, finish: Value) -> Value {
+    json!({"id": "cmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "mistral-small",
+           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+}
+
+fn mistral_usage() -> Value {
+    json!({"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3})
+}
+
+#[test]
+fn mistral_sends_whole_tool_calls_and_a_repeated_call_is_reported() {
+    let call = json!({"id": "D681PevKs", "type": "function", "function": {"name": "f", "arguments": "{}"}});
+    let mut last = mistral_chunk(json!({"content": ""}), json!("tool_calls"));
+    last["usage"] = mistral_usage();
+    let once = [mistral_chunk(json!({"role": "assistant", "tool_calls": [call]}), Value::Null), last.clone()];
+    let report = check("mistral-gcp", &body(&once));
+    assert!(report.passed(), "{:#?}", report.findings);
+    assert_eq!(report.reassembled.unwrap()["choices"][0]["message"]["tool_calls"], json!([call]));
+
+    let twice = [
+        mistral_chunk(json!({"role": "assistant", "tool_calls": [call]}), Value::Null),
+        mistral_chunk(json!({"tool_calls": [call]}), Value::Null),
+        last,
+    ];
+    let report = check("mistral-gcp", &body(&twice));
+    assert_eq!(errors(&report), ["2/tool-call-index"]);
+    assert!(rule_message(&report, Rule::ToolCallIndex).contains("sends every tool call whole"));
+}
+
+#[test]
+fn one_finish_reason() {
+    let mut twice = hello();
+    twice.push(delta(json!({}), json!("length")));
+    let report = check("openai", &body(&twice));
+    assert_eq!(errors(&report), ["5/one-finish-reason"]);
+
+    let mut never = hello();
+    never.pop();
+    let report = check("openai", &body(&never));
+    assert_eq!(errors(&report), ["-/one-finish-reason"]);
+    assert!(rule_message(&report, Rule::OneFinishReason).contains("ends without a finish reason"));
+}
+
+#[test]
+fn an_empty_finish_reason_counts_only_where_the_schema_accepts_it() {
+    let mut empty = hello();
+    empty[3]["choices"][0]["finish_reason"] = json!("");
+    // OpenAI's closed enum rejects "": a schema error, and the choice never finishes.
+    let report = check("openai", &body(&empty));
+    assert_eq!(errors(&report), ["4/enum", "-/one-finish-reason"]);
+    assert!(rule_message(&report, Rule::OneFinishReason).contains("event 4 sent \"\""));
+    // Atoma's finish reason is a free string: "" ends the choice, and a later "stop" is a second one.
+    let report = check("atoma", &body(&empty));
+    assert!(report.passed(), "{:#?}", report.findings);
+    let mut then_stop = empty.clone();
+    then_stop.push(delta(json!({}), json!("stop")));
+    assert_eq!(errors(&check("atoma", &body(&then_stop))), ["5/one-finish-reason"]);
+}
+
+fn with_usage(mut chunk: Value) -> Value {
+    chunk["usage"] = json!({"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3});
+    chunk
+}
+
+#[test]
+fn usage_last_follows_each_providers_placement() {
+    let mut openai_way = hello();
+    openai_way.push(with_usage(chunk(json!([]))));
+    assert!(check("openai", &body(&openai_way)).passed());
+    assert!(check("openrouter", &body(&openai_way)).passed());
+
+    // Usage on the finishing chunk: OpenAI sends it in a chunk of its own, OpenRouter only asks for last.
+    let mut on_finish = hello();
+    let last = on_finish.pop().unwrap();
+    on_finish.push(with_usage(last));
+    let report = check("openai", &body(&on_finish));
+    assert_eq!(errors(&report), ["4/usage-last"]);
+    assert!(rule_message(&report, Rule::UsageLast).contains("choices: []"));
+    assert!(check("openrouter", &body(&on_finish)).passed());
+
+    // Usage before the end fails both; Mistral lets any chunk carry it.
+    let mut early = hello();
+    early.insert(2, with_usage(chunk(json!([]))));
+    assert_eq!(errors(&check("openai", &body(&early))), ["3/usage-last"]);
+    assert_eq!(errors(&check("openrouter", &body(&early))), ["3/usage-last"]);
+    let mistral = [
+        with_usage(mistral_chunk(json!({"role": "assistant", "content": "Hi"}), Value::Null)),
+        mistral_chunk(json!({"content": ""}), json!("stop")),
+    ];
+    assert!(check("mistral-gcp", &body(&mistral)).passed());
+}
+
+#[test]
+fn nothing_after_done() {
+    let mut text = body(&hello());
+    text.push_str(&format!("data: {}\n\n", delta(json!({"content": "!"}), Value::Null)));
+    let report = check("openai", &text);
+    assert_eq!(errors(&report), ["6/nothing-after-done"]);
+    assert_eq!(report.chunks, 4, "events after [DONE] are not read as chunks");
+}
+
+#[test]
+fn a_missing_sentinel_is_a_note_everywhere() {
+    let text = body(&hello()).replace("data: [DONE]\n\n", "");
+    for provider in ["openai", "openrouter", "atoma", "openai-compatible"] {
+        let report = check(provider, &text);
+        assert!(report.passed(), "{provider}: {:#?}", report.findings);
+        assert_eq!(notes(&report), ["done-missing"], "{provider}");
+    }
+}
+
+#[test]
+fn the_sentinel_is_matched_as_each_sdk_matches_it() {
+    let text = body(&hello()).replace("data: [DONE]", "data: [DONE] ");
+    assert!(check("openai", &text).passed(), "openai-python: data that starts with [DONE]");
+    let report = check("openrouter", &text);
+    assert_eq!(errors(&report), ["5/data-json"]);
+    assert!(rule_message(&report, Rule::DataJson).contains("exactly `[DONE]`"));
+}
+
+#[test]
+fn error_event() {
+    let mut chunks = hello();
+    chunks.insert(2, json!({"error": {"message": "overloaded", "code": 529}}));
+    chunks.pop();
+    let report = check("openai", &body(&chunks));
+    assert_eq!(errors(&report), ["3/error-event", "-/one-finish-reason"]);
+    assert!(rule_message(&report, Rule::ErrorEvent).contains("\"overloaded\" (code 529)"));
+    // `error: null` is no error (some servers send it on every chunk).
+    let mut null_error = hello();
+    null_error[1]["error"] = Value::Null;
+    let report = check("openai", &body(&null_error));
+    assert!(report.passed());
+    assert_eq!(report.verdict(), Verdict::ConformsWithExtensions, "the key is undocumented");
+}
+
+#[test]
+fn arguments_json() {
+    let bad = tool_stream(&[
+        fragment(json!(0), Some("call_a"), Some("f"), "{\"city\":"),
+        fragment(json!(0), None, None, "\"Jakarta\""),
+    ]);
+    let report = check("openai", &body(&bad));
+    assert_eq!(errors(&report), ["-/arguments-json"]);
+    assert!(notes(&report).contains(&"reassembly-skipped"));
+}
+
+#[test]
+fn unreadable_events_are_errors_with_event_and_line_and_the_rest_still_runs() {
+    let mut text = body(&hello());
+    text = text.replacen("data: {", "data: {oops", 1);
+    text.insert_str(0, "event: ping\n\n");
+    let report = check("openai", &text);
+    assert_eq!(errors(&report), ["1/data-missing", "2/data-json"]);
+    let not_json = report.errors().nth(1).unwrap();
+    assert_eq!(not_json.position.unwrap().line, 3);
+    assert_eq!(report.chunks, 3, "the other chunks were read");
+
+    let report =
+        stream::check_transcript(streams().schemas("openai").unwrap(), b"data: {\"id\": \"\xff\"}\n\n");
+    let utf8 = report.errors().find(|f| f.name() == "utf-8").expect("a utf-8 error");
+    assert_eq!(utf8.position.map(|p| (p.line, p.column)), Some((1, 15)));
+    assert!(report.chunks == 1, "the chunk was still read, with U+FFFD in place of the byte");
+
+    assert_eq!(errors(&check("openai", "")), ["-/no-chunks"]);
+    assert_eq!(errors(&check("openai", ": only a comment\n\ndata: [DONE]\n\n")), ["-/no-chunks"]);
+}
+
+#[test]
+fn the_reassembled_response_must_pass_the_non_streaming_schema() {
+    let mut no_role = hello();
+    no_role[0]["choices"][0]["delta"] = json!({"content": ""});
+    let report = check("openai", &body(&no_role));
+    let finding = report.errors().next().expect("an error");
+    assert!(matches!(finding.kind, FindingKind::Schema { scope: Scope::Reassembled, .. }));
+    assert_eq!(finding.event, None);
+    assert_eq!(finding.expected().to_string(), "/choices/0/message/role required");
+    assert!(finding.to_string().starts_with("reassembled chat.completion: "));
+    // Mistral's non-streaming response requires usage: a stream without it cannot reassemble.
+    let mistral = [mistral_chunk(json!({"role": "assistant", "content": "Hi"}), json!("stop"))];
+    let report = check("mistral-gcp", &body(&mistral));
+    assert_eq!(report.errors().map(|f| f.expected().to_string()).collect::<Vec<_>>(), ["/usage required"]);
+}
+
+#[test]
+fn providers_without_chunk_tables_are_unsupported_not_failing() {
+    let streams = streams();
+    let unsupported: Vec<&str> = streams.unsupported.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(unsupported, ["neosantaraai", "nusantaraai"]);
+    assert!(streams.problems.is_empty(), "{:?}", streams.problems);
+    for (_, note) in &streams.unsupported {
+        assert!(note.starts_with("not documented"), "{note}");
+    }
+    assert!(matches!(streams.support("nusantaraai"), Support::NotDocumented(_)));
+    assert!(matches!(streams.support("openai"), Support::Schemas(_)));
+    assert!(matches!(streams.support("nosuchprovider"), Support::Unknown));
+
+    let catalog = Catalog::discover(workspace()).unwrap();
+    let err = catalog.load_chunk_schema(catalog.provider("neosantaraai").unwrap()).unwrap_err();
+    assert!(err.to_string().contains("documents no streamed chunks (not documented"), "{err}");
+}
+
+/// Writes `files` (relative path → content) under a fresh folder.
+fn corpus_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const SIDECAR: &str = "description = \"x\"\nsource = \"synthetic\"\ndate = \"2026-11-24\"\n";
+
+#[test]
+fn transcripts_are_discovered_beside_fixtures_and_misplaced_files_are_named() {
+    let hello_body = body(&hello());
+    let dir = corpus_of(&[
+        ("openai/streams/valid/hello.sse", &hello_body),
+        ("openai/streams/valid/hello.toml", SIDECAR),
+        ("openai/streams/valid/body.json", "{}"),
+        ("openai/streams/orphan.toml", SIDECAR),
+        ("openai/streams/invalid/lonely.toml", SIDECAR),
+        ("nusantaraai/streams/valid/cannot.sse", &hello_body),
+        ("nusantaraai/streams/valid/cannot.toml", SIDECAR),
+    ]);
+    let found = corpus::discover(dir.path());
+    assert!(found.fixtures.is_empty());
+    let ids: Vec<String> = found.transcripts.iter().map(|t| t.id()).collect();
+    assert_eq!(ids, ["nusantaraai/streams/valid/cannot", "openai/streams/valid/hello"]);
+    assert!(found
+        .transcripts
+        .iter()
+        .all(|t| t.kind == FixtureKind::Transcript && t.validity == Validity::Valid));
+    let mut reasons: Vec<String> = found
+        .misplaced
+        .iter()
+        .map(|m| format!("{}: {}", m.path.file_name().unwrap().to_string_lossy(), m.reason))
+        .collect();
+    reasons.sort();
+    assert_eq!(reasons.len(), 3, "{reasons:#?}");
+    assert!(reasons[0].starts_with("body.json: not a transcript"), "{reasons:#?}");
+    assert!(reasons[1].starts_with("lonely.toml: sidecar without a transcript"), "{reasons:#?}");
+    assert!(reasons[2].starts_with("orphan.toml: outside `<provider>/streams/valid/`"), "{reasons:#?}");
+
+    let streams = streams();
+    let results = stream::run_all(&found, &streams);
+    assert!(results[1].1.is_ok(), "{:?}", results[1].1);
+    match &results[0].1 {
+        Err(err @ FixtureError::StreamingNotDocumented { provider, .. }) => {
+            assert_eq!(provider, "nusantaraai");
+            assert!(err.to_string().contains("streaming not documented for provider `nusantaraai`"), "{err}");
+        }
+        other => panic!("expected streaming-not-documented, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_invalid_transcript_must_produce_exactly_its_pinned_errors() {
+    let mut chunks = hello();
+    chunks[2]["id"] = json!("chatcmpl-2");
+    let text = body(&chunks);
+    let pinned = "[[expect]]\nevent = 3\nrule = \"stable-id\"\n";
+    let wrong = "[[expect]]\nevent = 2\nrule = \"stable-id\"\n";
+    let dir = corpus_of(&[
+        ("openai/streams/invalid/pinned.sse", &text),
+        ("openai/streams/invalid/pinned.toml", &format!("{SIDECAR}{pinned}")),
+        ("openai/streams/invalid/wrong.sse", &text),
+        ("openai/streams/invalid/wrong.toml", &format!("{SIDECAR}{wrong}")),
+        ("openai/streams/invalid/unpinned.sse", &text),
+        ("openai/streams/invalid/unpinned.toml", SIDECAR),
+    ]);
+    let found = corpus::discover(dir.path());
+    let streams = streams();
+    let results = stream::run_all(&found, &streams);
+    let outcome = |name: &str| &results.iter().find(|(f, _)| f.name == name).unwrap().1;
+    assert!(outcome("pinned").is_ok(), "{:?}", outcome("pinned"));
+    let message = outcome("wrong").as_ref().unwrap_err().to_string();
+    assert!(message.contains("wrong.sse:5:1: event 3: stable-id: `id` changes"), "{message}");
+    assert!(message.contains("(unexpected)"), "{message}");
+    assert!(message.contains("expected error did not occur: event 2: rule stable-id"), "{message}");
+    assert!(matches!(outcome("unpinned"), Err(FixtureError::NoExpectations { .. })));
+}
+
+#[test]
+fn sidecar_entries_are_checked_for_their_kind() {
+    let dir = corpus_of(&[
+        ("openai/valid/a.json", "{}"),
+        (
+            "openai/valid/a.toml",
+            &format!("{SIDECAR}\n[[expect]]\nevent = 1\npointer = \"/id\"\nkeyword = \"type\"\n"),
+        ),
+        ("openai/streams/invalid/b.sse", "data: [DONE]\n\n"),
+        ("openai/streams/invalid/b.toml", &format!("{SIDECAR}\n[[expect]]\nrule = \"no-such-rule\"\n")),
+        ("openai/streams/invalid/c.sse", "data: {}\n\n"),
+        (
+            "openai/streams/invalid/c.toml",
+            &format!("{SIDECAR}\n[[expect]]\nrule = \"data-json\"\npointer = \"\"\n"),
+        ),
+        ("openai/streams/invalid/d.sse", "data: 1\n\n"),
+        (
+            "openai/streams/invalid/d.toml",
+            &format!("{SIDECAR}\n[[expect]]\nevent = 0\nrule = \"data-json\"\n"),
+        ),
+    ]);
+    let found = corpus::discover(dir.path());
+    let message = |fixture: &corpus::Fixture| corpus::read_sidecar(fixture).unwrap_err().to_string();
+    assert!(message(&found.fixtures[0])
+        .contains("a.toml:5:1: malformed sidecar: `event` and `rule` are for stream transcripts"));
+    let [b, c, d] = [0, 1, 2].map(|i| message(&found.transcripts[i]));
+    assert!(
+        b.contains("b.toml:5:1: malformed sidecar: unknown rule `no-such-rule` (known: stable-id,"),
+        "{b}"
+    );
+    assert!(c.contains("either `pointer` and `keyword`, or `rule`, not both"), "{c}");
+    assert!(d.contains("`event` counts from 1"), "{d}");
+}
+
+#[test]
+fn the_lint_reviews_transcripts() {
+    let hello_body = body(&hello());
+    let dir = corpus_of(&[
+        ("openai/streams/valid/Hello_World.sse", &hello_body),
+        ("openai/streams/valid/Hello_World.toml", SIDECAR),
+        ("openai/streams/valid/copy.sse", &hello_body),
+        ("openai/streams/valid/copy.toml", SIDECAR),
+        ("openai/streams/valid/not-a-stream.sse", "{\"id\": 1}"),
+        ("openai/streams/valid/not-a-stream.toml", SIDECAR),
+        ("openai/streams/invalid/bare.sse", "data: x\n\n"),
+        ("openai/streams/invalid/bare.toml", SIDECAR),
+    ]);
+    let found = corpus::discover(dir.path());
+    let problems: Vec<String> =
+        chatcompat::lint::lint(&found, &["openai".to_string()]).iter().map(ToString::to_string).collect();
+    let has = |needle: &str| problems.iter().any(|p| p.contains(needle));
+    assert!(has("name `Hello_World` is not kebab-case"), "{problems:#?}");
+    assert!(has("same transcript as"), "{problems:#?}");
+    assert!(has("no `data:` line: not an event stream"), "{problems:#?}");
+    assert!(has("invalid fixture without expected errors; fix: add [[expect]] entries (event, and pointer + keyword or rule)"), "{problems:#?}");
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+}
+
+#[test]
+fn severities_split_errors_from_notes() {
+    for rule in Rule::ALL {
+        let expected = matches!(
+            rule,
+            Rule::DoneMissing | Rule::UnterminatedEvent | Rule::ByteOrderMark | Rule::ReassemblySkipped
+        );
+        assert_eq!(rule.severity() == Severity::Note, expected, "{rule}");
+        assert_eq!(Rule::from_name(rule.as_str()), Some(rule));
+    }
+}
+
+#[test]
+fn the_committed_chunk_schemas_are_valid_with_stable_ids() {
+    let catalog = Catalog::discover(workspace()).unwrap();
+    let streaming: Vec<&str> =
+        catalog.providers.iter().filter(|p| p.streams()).map(|p| p.id.as_str()).collect();
+    assert_eq!(streaming, ["atoma", "mistral-gcp", "openai", "openai-compatible", "openrouter"]);
+    for provider in catalog.providers.iter().filter(|p| p.streams()) {
+        let path = provider.chunk_schema_path().unwrap();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(jsonschema::draft202012::meta::validate(&schema).is_ok(), "{}", path.display());
+        assert_eq!(schema["$id"], format!("urn:chatcompat:{}:chat-completion-chunk", provider.id));
+    }
+}
+
+#[test]
+fn the_report_shows_streams_with_unsupported_columns_and_its_schema_constrains_them() {
+    let catalog = Catalog::discover(workspace()).unwrap();
+    let schemas = catalog.load_schemas().unwrap();
+    let found = corpus::discover(&workspace().join("fixtures"));
+    let report = chatcompat::report::build(&catalog, &schemas, &found, &|_, _| {});
+    let streaming = &report.streaming;
+    for id in ["nusantaraai", "neosantaraai"] {
+        let column = streaming.providers.iter().find(|p| p.id == id).unwrap();
+        assert!(!column.supported && column.note.as_deref().is_some_and(|n| n.starts_with("not documented")));
+        for cell in streaming.matrix.iter().filter(|c| c.schema == id) {
+            assert!(!cell.supported);
+            assert_eq!((cell.conforms, cell.violates), (0, 0), "unsupported is not a failure");
+        }
+    }
+    for row in &streaming.corpus {
+        assert!(row.failing.is_empty(), "{}: {:?}", row.provider, row.failing);
+        let own = streaming
+            .matrix
+            .iter()
+            .find(|c| c.transcripts == row.provider && c.schema == row.provider)
+            .unwrap();
+        assert!(own.total >= 8, "{}: {} valid transcripts", row.provider, own.total);
+        assert_eq!(own.violates, 0, "{}: {:#?}", row.provider, own.blocking);
+    }
+    // Atoma's schema requires id and type on every fragment: OpenAI's tool-call streams fail there.
+    let openai_to_atoma =
+        streaming.matrix.iter().find(|c| c.transcripts == "openai" && c.schema == "atoma").unwrap();
+    assert!(openai_to_atoma.blocking.iter().any(|g| g.scope == "chunk"
+        && g.pointer == "/choices/*/delta/tool_calls/*/id"
+        && g.name == "required"));
+    let markdown = chatcompat::report::markdown::render(&report);
+    assert!(markdown.contains("| nusantaraai | streaming not documented: "), "{markdown}");
+    assert!(markdown.contains("| **openai** | "));
+
+    let schema_text = std::fs::read_to_string(workspace().join("reports/report.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let value: Value = serde_json::from_str(&chatcompat::report::to_json(&report)).unwrap();
+    assert!(validator.is_valid(&value));
+    let mut broken = value.clone();
+    broken["streaming"]["providers"][0]["conventions"] =
+        json!({"done": "maybe", "usage": "last", "tool_calls": "whole"});
+    assert!(!validator.is_valid(&broken));
+    let mut missing = value;
+    missing["streaming"].as_object_mut().unwrap().remove("matrix");
+    assert!(!validator.is_valid(&missing));
+}
+
+/// Runs `chatcompat check --stream` with `args` and `stdin`: (exit code, stdout, stderr).
+fn check_cli(args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatcompat"))
+        .current_dir(workspace())
+        .args(["check", "--stream"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the chatcompat binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.code().expect("exited"), text(output.stdout), text(output.stderr))
+}
+
+#[test]
+fn check_stream_reads_files_folders_and_stdin_with_exit_codes() {
+    let (code, out, _) = check_cli(&["-p", "openai", "fixtures/openai/streams/valid"], "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("transcript(s) against openai: 13 passed, 0 failed, 0 unreadable"), "{out}");
+
+    let (code, out, _) = check_cli(&["-p", "openai", "fixtures/openai/streams/invalid/id-changes.sse"], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("id-changes.sse:7:1: error[openai]: event 4: stable-id: `id` changes"), "{out}");
+
+    let mut chunks = hello();
+    chunks[1]["choices"][0]["index"] = json!("0");
+    let (code, out, _) = check_cli(&["-p", "openai", "--format", "json", "-"], &body(&chunks));
+    assert_eq!(code, 1, "{out}");
+    let record: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(record["file"], "<stdin>");
+    let finding = &record["findings"][0];
+    assert_eq!((finding["event"].as_u64(), finding["line"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(
+        (finding["scope"].as_str(), finding["pointer"].as_str()),
+        (Some("chunk"), Some("/choices/0/index"))
+    );
+
+    let (code, _, err) = check_cli(&["-p", "nusantaraai", "-"], &body(&hello()));
+    assert_eq!(code, 2);
+    assert!(err.contains("provider `nusantaraai` documents no streaming"), "{err}");
+    let (code, out, _) = check_cli(&["-p", "openai", "no/such/file.sse"], "");
+    assert_eq!(code, 2);
+    assert!(out.contains("no/such/file.sse: error: cannot read"), "{out}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Nothing panics on input: any mix of SSE lines, chunk pieces and bytes is checked,
+    /// and every position found is inside the transcript.
+    #[test]
+    fn arbitrary_transcripts_never_panic(parts in proptest::collection::vec(proptest::prop_oneof![
+        proptest::prelude::Just("data: ".to_string()),
+        proptest::prelude::Just("\n".to_string()),
+        proptest::prelude::Just("\r\n".to_string()),
+        proptest::prelude::Just("\r".to_string()),
+        proptest::prelude::Just(": ping".to_string()),
+        proptest::prelude::Just("[DONE]".to_string()),
+        proptest::prelude::Just("\u{FEFF}".to_string()),
+        proptest::prelude::Just(r#"{"error":{"message":"x"}}"#.to_string()),
+        proptest::prelude::Just(r#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a","tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":"{"}}]},"finish_reason":null}]}"#.to_string()),
+        proptest::prelude::Just(r#"{"id":"c","choices":[{"index":1.5,"delta":{"tool_calls":[{"index":"x"}]},"finish_reason":"stop"}],"usage":{}}"#.to_string()),
+        "[ -~]{0,12}",
+    ], 0..40), raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16)) {
+        let mut bytes = parts.concat().into_bytes();
+        bytes.extend(raw);
+        let lines = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count() + 1;
+        let streams = streams();
+        for schemas in &streams.supported {
+            let report = stream::check_transcript(schemas, &bytes);
+            for finding in &report.findings {
+                if let Some(position) = finding.position {
+                    proptest::prop_assert!(position.line >= 1 && position.line <= lines, "{finding}");
+                }
+                let _ = finding.to_string();
+            }
+        }
+    }
+}
+
+#[test]
+fn derive_covers_chunk_schemas_and_provider_toml_is_checked() {
+    use chatcompat::catalog::{Drift, SchemaKind};
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("schemas/openai");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(workspace().join("schemas/openai")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let catalog = Catalog::discover(dir.path()).unwrap();
+    let outcomes = |catalog: &Catalog| -> Vec<(SchemaKind, Drift)> {
+        catalog.derive_all(true).into_iter().map(|d| (d.kind, d.outcome.unwrap())).collect()
+    };
+    assert_eq!(
+        outcomes(&catalog),
+        [(SchemaKind::Response, Drift::UpToDate), (SchemaKind::Chunk, Drift::UpToDate)]
+    );
+    let chunk = copy.join("chat-completion-chunk.schema.json");
+    std::fs::write(&chunk, std::fs::read_to_string(&chunk).unwrap().replace("chat.completion.chunk", "x"))
+        .unwrap();
+    assert_eq!(
+        outcomes(&catalog),
+        [(SchemaKind::Response, Drift::UpToDate), (SchemaKind::Chunk, Drift::Stale)]
+    );
+    let written: Vec<Drift> = catalog.derive_all(false).into_iter().map(|d| d.outcome.unwrap()).collect();
+    assert_eq!(written, [Drift::UpToDate, Drift::Written]);
+    assert_eq!(outcomes(&catalog)[1], (SchemaKind::Chunk, Drift::UpToDate));
+
+    let toml = copy.join("provider.toml");
+    let original = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, original.replace("done = \"prefix\"", "done = \"maybe\"")).unwrap();
+    let err = Catalog::discover(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("provider.toml") && err.contains("maybe"), "{err}");
+    std::fs::write(&toml, format!("chunk_schema = \"x\"\n{original}")).unwrap();
+    let err = Catalog::discover(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("unknown field `chunk_schema`"), "{err}");
+}
