@@ -66,7 +66,7 @@ fn main() -> io::Result<()> {
     let mut checks = Vec::new();
     let mut summary = None;
     let setups = [
-        (format!("1 thread"), Some(&single)),
+        ("1 thread".to_string(), Some(&single)),
         (format!("{cores} threads"), None),
         (format!("{cores} threads pinned"), Some(&all_pinned)),
     ];
