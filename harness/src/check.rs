@@ -33,10 +33,14 @@ use std::{
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use std::{collections::HashMap, sync::Mutex};
+
 use crate::{
+    expectations::{Applied, EntryProblem, Expectations, Judged, Tracker},
     format::{Reporter, RunInfo},
     json::{self, BadInput, BadInputKind},
     locate::Position,
+    observe::Inventory,
     verdict::{Checked, Schema, Verdict},
 };
 
@@ -148,6 +152,8 @@ pub struct Judgement {
     pub checked: Checked,
     /// With [`CheckOptions::excerpts`]: the source line and a caret, per violation.
     pub excerpts: Vec<Option<String>>,
+    /// Every violation is waived by the expectations file: an expected failure, with its reason.
+    pub waived: Option<String>,
 }
 
 impl Judgement {
@@ -156,6 +162,9 @@ impl Judgement {
     }
 
     pub fn passed(&self, strict: bool) -> bool {
+        if self.waived.is_some() {
+            return true;
+        }
         match self.verdict() {
             Verdict::Conforms => true,
             Verdict::ConformsWithExtensions => !strict,
@@ -248,6 +257,8 @@ pub struct Summary {
     pub malformed: usize,
     /// Responses (or whole inputs) that could not be read.
     pub unread: usize,
+    /// Responses that violate only as the expectations file says: they pass.
+    pub expected_failures: usize,
     /// One tally per schema, in the checker's order.
     pub tallies: Vec<Tally>,
     pub strict: bool,
@@ -282,6 +293,9 @@ impl Summary {
         }
         match &response.outcome {
             Ok(judgements) => {
+                if judgements.iter().any(|j| j.waived.is_some()) && response.passed(self.strict) {
+                    self.expected_failures += 1;
+                }
                 for (tally, judgement) in self.tallies.iter_mut().zip(judgements) {
                     match judgement.verdict() {
                         Verdict::Conforms => tally.conforms += 1,
@@ -308,12 +322,50 @@ impl Summary {
 pub struct Checker<'s> {
     schemas: Vec<&'s Schema>,
     options: CheckOptions,
+    expectations: Option<Waivers<'s>>,
+    inventory: Option<Mutex<Inventory>>,
+}
+
+/// The expectations file of a run and what the run has matched so far.
+struct Waivers<'s> {
+    expectations: &'s Expectations,
+    tracker: Mutex<Tracker>,
+    /// Each input file's path as the entries' globs see it, computed once per file.
+    relative: Mutex<HashMap<Arc<str>, String>>,
 }
 
 impl<'s> Checker<'s> {
     /// The first schema is the provider's own; the others answer "would a client for Q read them?".
     pub fn new(schemas: Vec<&'s Schema>, options: CheckOptions) -> Checker<'s> {
-        Checker { schemas, options }
+        Checker { schemas, options, expectations: None, inventory: None }
+    }
+
+    /// Waives the known deviations `expectations` lists: a response whose every
+    /// violation is waived passes as an expected failure ([`Judgement::waived`]).
+    pub fn with_expectations(mut self, expectations: &'s Expectations) -> Checker<'s> {
+        let tracker = Mutex::new(expectations.tracker());
+        self.expectations = Some(Waivers { expectations, tracker, relative: Mutex::default() });
+        self
+    }
+
+    /// Keeps an [`Inventory`] of every response read, for coverage and `observe`.
+    pub fn with_inventory(mut self) -> Checker<'s> {
+        self.inventory = Some(Mutex::new(Inventory::default()));
+        self
+    }
+
+    /// After a run: one message per expectations entry that was stale or matched nothing.
+    pub fn expectation_problems(&self) -> Vec<(EntryProblem, String, String)> {
+        let Some(waivers) = &self.expectations else { return Vec::new() };
+        let tracker = waivers.tracker.lock().map(|t| t.clone()).unwrap_or_default();
+        let (stale, unmatched) = waivers.expectations.leftovers(&tracker);
+        let applied = Applied { stale, unmatched, ..Applied::default() };
+        waivers.expectations.entry_problems(&applied)
+    }
+
+    /// After a run with [`Checker::with_inventory`]: what the responses showed.
+    pub fn inventory(&self) -> Option<Inventory> {
+        self.inventory.as_ref().and_then(|inventory| inventory.lock().ok().map(|i| i.clone()))
     }
 
     pub fn options(&self) -> &CheckOptions {
@@ -415,11 +467,22 @@ impl<'s> Checker<'s> {
     fn judge(&self, source: Source, bytes: &[u8], terminated: bool) -> Response {
         let first_line = source.line.unwrap_or(1);
         let outcome = match json::parse(bytes) {
-            Ok(value) => Ok(self
-                .schemas
-                .iter()
-                .map(|schema| self.judge_value(schema, &value, bytes, first_line))
-                .collect()),
+            Ok(value) => {
+                if let Some(inventory) = &self.inventory {
+                    if let Ok(mut inventory) = inventory.lock() {
+                        inventory.add(&value);
+                    }
+                }
+                let mut judgements: Vec<Judgement> = self
+                    .schemas
+                    .iter()
+                    .map(|schema| self.judge_value(schema, &value, bytes, first_line))
+                    .collect();
+                if let Some(waivers) = &self.expectations {
+                    waivers.apply(&source.file, &mut judgements);
+                }
+                Ok(judgements)
+            }
             Err(bad) => Err(classify(bad, bytes, terminated, first_line)),
         };
         Response { source, outcome }
@@ -435,7 +498,7 @@ impl<'s> Checker<'s> {
         let mut checked = schema.check(value);
         let mut excerpts = Vec::new();
         if checked.violations.is_empty() {
-            return Judgement { checked, excerpts };
+            return Judgement { checked, excerpts, waived: None };
         }
         // `json::parse` accepted the bytes, so they are UTF-8.
         let text = std::str::from_utf8(bytes).unwrap_or_default();
@@ -448,7 +511,28 @@ impl<'s> Checker<'s> {
                 position.line += first_line - 1;
             }
         }
-        Judgement { checked, excerpts }
+        Judgement { checked, excerpts, waived: None }
+    }
+}
+
+impl Waivers<'_> {
+    /// Marks the judgements of one response of `file` whose every violation an entry waives.
+    fn apply(&self, file: &Arc<str>, judgements: &mut [Judgement]) {
+        let relative = {
+            let Ok(mut cache) = self.relative.lock() else { return };
+            cache
+                .entry(file.clone())
+                .or_insert_with(|| self.expectations.relative(Path::new(&**file)))
+                .clone()
+        };
+        let Ok(mut tracker) = self.tracker.lock() else { return };
+        for judgement in judgements {
+            let errors: Vec<(String, String)> =
+                judgement.checked.violations.iter().map(|v| (v.pointer.clone(), v.keyword.clone())).collect();
+            if let Judged::Waived { reason } = self.expectations.judge(&mut tracker, &relative, &errors) {
+                judgement.waived = Some(reason);
+            }
+        }
     }
 }
 

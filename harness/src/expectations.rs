@@ -64,6 +64,14 @@ pub struct EntrySpec {
     pub link: String,
 }
 
+/// The folder a file is in; `.` for a bare file name.
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 fn default_outcome() -> String {
     "violates".to_string()
 }
@@ -122,8 +130,7 @@ impl Expectations {
                 .compile_matcher();
             entries.push(Entry { spec, line, matcher });
         }
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(Expectations { path: path.to_path_buf(), base, entries })
+        Ok(Expectations { path: path.to_path_buf(), base: folder_of(path), entries })
     }
 
     /// The file beside a corpus, or the one `$CHATCOMPAT_EXPECTATIONS` names, if any.
@@ -147,40 +154,64 @@ impl Expectations {
     /// and its errors as pointer + keyword; an empty list for a passing file).
     pub fn apply(&self, results: &[(PathBuf, Vec<(String, String)>)]) -> Applied {
         let mut applied = Applied::default();
-        let mut matched_files = vec![false; self.entries.len()];
-        let mut used = vec![false; self.entries.len()];
+        let mut tracker = self.tracker();
         for (file, errors) in results {
-            let relative = self.relative(file);
-            let entries: Vec<usize> =
-                (0..self.entries.len()).filter(|&i| self.entries[i].matcher.is_match(&relative)).collect();
-            for &i in &entries {
-                matched_files[i] = true;
-            }
-            if errors.is_empty() {
-                continue;
-            }
-            let mut unwaived = Vec::new();
-            for (pointer, keyword) in errors {
-                let waiver = entries.iter().copied().find(|&i| self.entries[i].waives(pointer, keyword));
-                match waiver {
-                    Some(i) => used[i] = true,
-                    None => unwaived.push((pointer.clone(), keyword.clone())),
-                }
-            }
-            if unwaived.is_empty() {
-                applied.expected_failures.push(file.clone());
-            } else {
-                applied.still_failing.push((file.clone(), unwaived));
+            match self.judge(&mut tracker, &self.relative(file), errors) {
+                Judged::Clean => {}
+                Judged::Waived { .. } => applied.expected_failures.push(file.clone()),
+                Judged::Unwaived(unwaived) => applied.still_failing.push((file.clone(), unwaived)),
             }
         }
-        for (i, entry) in self.entries.iter().enumerate() {
-            if !matched_files[i] {
-                applied.unmatched.push(entry.clone());
-            } else if !used[i] {
-                applied.stale.push(entry.clone());
-            }
-        }
+        (applied.stale, applied.unmatched) = self.leftovers(&tracker);
         applied
+    }
+
+    /// A fresh record of which entries a run has matched and used.
+    pub fn tracker(&self) -> Tracker {
+        Tracker { matched: vec![false; self.entries.len()], used: vec![false; self.entries.len()] }
+    }
+
+    /// Judges one response of the file at `relative` (see [`Expectations::relative`])
+    /// with its `errors` (pointer, keyword), noting in `tracker` which entries matched it
+    /// and which waived something.
+    pub fn judge(&self, tracker: &mut Tracker, relative: &str, errors: &[(String, String)]) -> Judged {
+        let entries: Vec<usize> =
+            (0..self.entries.len()).filter(|&i| self.entries[i].matcher.is_match(relative)).collect();
+        for &i in &entries {
+            tracker.matched[i] = true;
+        }
+        if errors.is_empty() {
+            return Judged::Clean;
+        }
+        let mut unwaived = Vec::new();
+        let mut reason = None;
+        for (pointer, keyword) in errors {
+            match entries.iter().copied().find(|&i| self.entries[i].waives(pointer, keyword)) {
+                Some(i) => {
+                    tracker.used[i] = true;
+                    reason.get_or_insert_with(|| self.entries[i].spec.reason.clone());
+                }
+                None => unwaived.push((pointer.clone(), keyword.clone())),
+            }
+        }
+        match reason {
+            Some(reason) if unwaived.is_empty() => Judged::Waived { reason },
+            _ => Judged::Unwaived(unwaived),
+        }
+    }
+
+    /// The entries a finished run left stale (matched, waived nothing) and unmatched.
+    pub fn leftovers(&self, tracker: &Tracker) -> (Vec<Entry>, Vec<Entry>) {
+        let mut stale = Vec::new();
+        let mut unmatched = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            if !tracker.matched[i] {
+                unmatched.push(entry.clone());
+            } else if !tracker.used[i] {
+                stale.push(entry.clone());
+            }
+        }
+        (stale, unmatched)
     }
 
     /// One message per stale or unmatched entry of `applied`, with the glob it names.
@@ -246,6 +277,36 @@ pub fn fixture_errors(
         .collect()
 }
 
+/// Which entries a run matched and used; see [`Expectations::tracker`].
+#[derive(Debug, Clone, Default)]
+pub struct Tracker {
+    matched: Vec<bool>,
+    used: Vec<bool>,
+}
+
+impl Tracker {
+    /// Takes in what another tracker of the same expectations saw (for runs split across threads).
+    pub fn merge(&mut self, other: &Tracker) {
+        for (mine, theirs) in self.matched.iter_mut().zip(&other.matched) {
+            *mine |= theirs;
+        }
+        for (mine, theirs) in self.used.iter_mut().zip(&other.used) {
+            *mine |= theirs;
+        }
+    }
+}
+
+/// How one response stands once expectations are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    /// No errors.
+    Clean,
+    /// Every error is waived: an expected failure, with the first waiving entry's reason.
+    Waived { reason: String },
+    /// These errors are not waived.
+    Unwaived(Vec<(String, String)>),
+}
+
 /// Why an entry fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryProblem {
@@ -292,8 +353,7 @@ pub fn update(
     existing: Option<&Expectations>,
     results: &[(PathBuf, Vec<(String, String)>)],
 ) -> Result<usize, ExpectationsError> {
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let relative_to = Expectations { path: path.to_path_buf(), base, entries: Vec::new() };
+    let relative_to = Expectations { path: path.to_path_buf(), base: folder_of(path), entries: Vec::new() };
     let mut specs: BTreeSet<(String, String, String, String, String)> = BTreeSet::new();
     for (file, errors) in results {
         let relative = relative_to.relative(file);

@@ -195,6 +195,12 @@ impl<W: Write> Reporter for Human<W> {
         let strict = info(&self.info).strict;
         for (index, judgement) in judgements.iter().enumerate() {
             let schema = info(&self.info).schemas.get(index).cloned().unwrap_or_default();
+            if let Some(reason) = &judgement.waived {
+                let label = self.label(YELLOW, "expected failure");
+                let violations = plural(judgement.checked.violations.len(), "violation", "violations");
+                writeln!(self.out, "{label}: {}: {violations} waived [{schema}]: {reason}", response.source)?;
+                continue;
+            }
             for (i, violation) in judgement.checked.violations.iter().enumerate() {
                 let label = self.label(RED, "error");
                 let at = violation_place(response, violation);
@@ -310,7 +316,11 @@ impl<W: Write> Reporter for JsonLines<W> {
                         file: &response.source.file,
                         line: response.source.line,
                         schema,
-                        status: if judgement.passed(info.strict) { "pass" } else { "fail" },
+                        status: match (&judgement.waived, judgement.passed(info.strict)) {
+                            (Some(_), _) => "expected-failure",
+                            (None, true) => "pass",
+                            (None, false) => "fail",
+                        },
                         verdict: Some(judgement.verdict()),
                         violations: judgement
                             .checked
@@ -370,6 +380,8 @@ struct Suite {
     tests: usize,
     failures: usize,
     errors: usize,
+    /// Expected failures, written as `<skipped>`.
+    skipped: usize,
 }
 
 impl<W: Write> Reporter for Junit<W> {
@@ -379,7 +391,13 @@ impl<W: Write> Reporter for Junit<W> {
             .schemas
             .iter()
             .map(|_| {
-                Ok(Suite { spool: BufWriter::new(tempfile::tempfile()?), tests: 0, failures: 0, errors: 0 })
+                Ok(Suite {
+                    spool: BufWriter::new(tempfile::tempfile()?),
+                    tests: 0,
+                    failures: 0,
+                    errors: 0,
+                    skipped: 0,
+                })
             })
             .collect::<io::Result<_>>()?;
         Ok(())
@@ -406,10 +424,16 @@ impl<W: Write> Reporter for Junit<W> {
                 }
                 Ok(judgements) => {
                     let Some(judgement) = judgements.get(index) else { continue };
-                    if !judgement.passed(info.strict) {
-                        suite.failures += 1;
+                    if let Some(reason) = &judgement.waived {
+                        suite.skipped += 1;
+                        let message = format!("expected failure: {reason}");
+                        let _ = writeln!(body, "      <skipped message=\"{}\"/>", xml_escape(&message));
+                    } else {
+                        if !judgement.passed(info.strict) {
+                            suite.failures += 1;
+                        }
+                        junit_failures(&mut body, response, judgement, info.strict);
                     }
-                    junit_failures(&mut body, response, judgement, info.strict);
                 }
             }
             if body.is_empty() {
@@ -437,8 +461,8 @@ impl<W: Write> Reporter for Junit<W> {
             let schema = xml_escape(info.schemas.get(index).map_or("", String::as_str));
             writeln!(
                 self.out,
-                "  <testsuite name=\"{schema}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">",
-                suite.tests, suite.failures, suite.errors
+                "  <testsuite name=\"{schema}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+                suite.tests, suite.failures, suite.errors, suite.skipped
             )?;
             suite.spool.flush()?;
             let file = suite.spool.get_mut();
@@ -566,6 +590,11 @@ impl<W: Write> Reporter for Github<W> {
         };
         for (index, judgement) in judgements.iter().enumerate() {
             let schema = info.schemas.get(index).map_or("", String::as_str);
+            if let Some(reason) = &judgement.waived {
+                let title = format!("chatcompat: {schema}: expected failure");
+                self.annotate("notice", file, (record_line, None), &title, reason)?;
+                continue;
+            }
             for violation in &judgement.checked.violations {
                 let line = violation.position.map(|p| p.line).or(record_line);
                 let column = violation.position.map(|p| p.column);

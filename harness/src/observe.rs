@@ -53,6 +53,24 @@ impl Inventory {
         self.visit("", value);
     }
 
+    /// Adds every JSON chunk of an event-stream transcript (`data:` other than
+    /// `[DONE]`); returns how many were added. Data that is not JSON is skipped:
+    /// `check --stream` is where it is reported.
+    pub fn add_transcript(&mut self, text: &str) -> usize {
+        let mut added = 0;
+        for event in crate::stream::sse::parse(text).events {
+            let Some(data) = event.data else { continue };
+            if data.trim_start().starts_with("[DONE]") {
+                continue;
+            }
+            if let Ok(value) = crate::json::parse_str(&data) {
+                self.add(&value);
+                added += 1;
+            }
+        }
+        added
+    }
+
     fn visit(&mut self, path: &str, value: &Value) {
         match value {
             Value::Object(map) => {

@@ -115,9 +115,7 @@ fn walk(
         }
         stack.push(reference.clone());
     }
-    for member in members(schema) {
-        walk(root, member, prefix, out, stack);
-    }
+    walk_members(root, schema, prefix, out, stack);
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         let required: BTreeSet<&str> = schema
             .get("required")
@@ -142,6 +140,54 @@ fn walk(
     }
 }
 
+/// Walks a union's object members. A field is required at the union's place only
+/// when every object member requires it; a field of one member alone is optional there.
+fn walk_members(
+    root: &Value,
+    schema: &Value,
+    prefix: &str,
+    out: &mut BTreeMap<String, FieldFacts>,
+    stack: &mut Vec<String>,
+) {
+    let mut maps = Vec::new();
+    for member in members(schema) {
+        let mut map = BTreeMap::new();
+        descend(root, member, prefix, &mut map, stack);
+        if !map.is_empty() {
+            maps.push(map);
+        }
+    }
+    let mut combined: BTreeMap<String, (FieldFacts, usize)> = BTreeMap::new();
+    for map in &maps {
+        for (path, facts) in map {
+            match combined.get_mut(path) {
+                Some((existing, count)) => {
+                    merge(existing, facts.clone());
+                    *count += 1;
+                }
+                None => {
+                    combined.insert(path.clone(), (facts.clone(), 1));
+                }
+            }
+        }
+    }
+    for (path, (mut facts, count)) in combined {
+        let direct_child = path.strip_prefix(prefix).is_some_and(|rest| {
+            let rest = rest.strip_prefix('.').unwrap_or(rest);
+            !rest.contains('.') && !rest.contains("[]")
+        });
+        if direct_child && count < maps.len() {
+            facts.presence = Presence::Optional;
+        }
+        match out.get_mut(&path) {
+            Some(existing) => merge(existing, facts),
+            None => {
+                out.insert(path, facts);
+            }
+        }
+    }
+}
+
 /// Walks into a property's value: its object properties, or its array items'.
 fn descend(
     root: &Value,
@@ -159,9 +205,7 @@ fn descend(
         walk(root, schema, path, out, stack);
         return;
     }
-    for member in members(schema) {
-        descend(root, member, path, out, stack);
-    }
+    walk_members(root, schema, path, out, stack);
 }
 
 /// The member schemas of a union: `anyOf` branches, or the `then`s of a tagged union.

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod check;
+mod expectations;
 mod observe;
 mod report;
 mod sample;

@@ -40,6 +40,9 @@ pub enum Command {
     /// Check responses against a provider's schema (and others'): files, folders, JSON Lines, stdin
     #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
+    /// Inventory what responses show (present, absent, null, types, values) against a provider's tables
+    #[command(after_help = EXIT_CODES)]
+    Observe(ObserveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +148,38 @@ pub struct CheckArgs {
     /// Color the human format: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,
+    /// After the run, print the coverage index of the provider's schema: which documented paths, absences,
+    /// nulls and enum values the responses exercise (to standard error unless the format is human)
+    #[arg(long, help_heading = "Output")]
+    pub coverage: bool,
+    /// Waive the known deviations this file lists (see README, "Use chatcompat in your SDK's CI"): a waived
+    /// violation passes as an expected failure; an entry that waives nothing, or matches no file, fails the run
+    #[arg(long, value_name = "FILE", help_heading = "Expectations")]
+    pub expectations: Option<PathBuf>,
+    /// Rewrite the expectations file (--expectations, default ./chatcompat-expectations.toml) so that this run
+    /// passes, keeping the reason and link of every entry that still applies
+    #[arg(long, help_heading = "Expectations")]
+    pub update_expectations: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ObserveArgs {
+    /// JSON files, folders (walked for *.json, *.jsonl, *.ndjson, *.sse), JSON Lines files, *.sse transcripts,
+    /// or - for standard input (JSON Lines)
+    #[arg(value_name = "PATH", required = true, help_heading = "Input")]
+    pub paths: Vec<PathBuf>,
+    /// The provider whose tables the traffic is compared with
+    #[arg(long, short = 'p', value_name = "P", help_heading = "Schemas")]
+    pub provider: String,
+    /// Output format: human (a summary of the differences, then every path) or json (one object)
+    #[arg(long, value_enum, default_value_t = ObserveFormat::Human, value_name = "FORMAT", help_heading = "Output")]
+    pub format: ObserveFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObserveFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

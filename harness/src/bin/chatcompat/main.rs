@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(&workspace, &args),
         Command::Models(args) => run_models(&workspace, &args),
         Command::Sample(args) => run_sample(&workspace, &args),
+        Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
     };
     ExitCode::from(code)
@@ -344,8 +345,53 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> u8 {
     }
 }
 
+/// Each checked file with its errors (pointer, keyword).
+type FileErrors = Vec<(std::path::PathBuf, Vec<(String, String)>)>;
+
+/// Records each response's violations, for `--update-expectations`.
+struct Collect<'c> {
+    errors: &'c std::sync::Mutex<FileErrors>,
+}
+
+impl chatcompat::format::Reporter for Collect<'_> {
+    fn begin(&mut self, _info: &chatcompat::format::RunInfo) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn response(&mut self, response: &chatcompat::check::Response) -> std::io::Result<()> {
+        if let Ok(judgements) = &response.outcome {
+            let errors = judgements
+                .iter()
+                .flat_map(|j| &j.checked.violations)
+                .map(|v| (v.pointer.clone(), v.keyword.clone()))
+                .collect();
+            if let Ok(mut collected) = self.errors.lock() {
+                collected.push((std::path::PathBuf::from(&*response.source.file), errors));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &chatcompat::check::Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The coverage index as a few lines of text.
+fn render_coverage(coverage: &chatcompat::observe::Coverage) -> String {
+    let mut text = format!(
+        "coverage: {}: {}% of the documented contract exercised ({} of {} items over {} responses)\n",
+        coverage.provider, coverage.percent, coverage.covered, coverage.items, coverage.responses
+    );
+    for gap in &coverage.gaps {
+        text.push_str(&format!("  not exercised: {gap}\n"));
+    }
+    text
+}
+
 fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
     use chatcompat::check::{CheckOptions, Checker, Input, InputMode, Status};
+    use chatcompat::expectations::Expectations;
     use chatcompat::format::{self, Format};
     use std::io::{IsTerminal, Write};
 
@@ -408,8 +454,33 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         }
     };
     let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
-    let checker = Checker::new(schemas.iter().collect(), options);
+    let expectations_path = args.expectations.clone().or_else(|| {
+        args.update_expectations.then(|| std::path::PathBuf::from(chatcompat::expectations::FILE_NAME))
+    });
+    let expectations = match &expectations_path {
+        Some(path) if args.update_expectations && !path.exists() => None,
+        Some(path) => match Expectations::load(path) {
+            Ok(loaded) => Some(loaded),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return FAILURE;
+            }
+        },
+        None => None,
+    };
+    let mut checker = Checker::new(schemas.iter().collect(), options);
+    if let Some(expectations) = &expectations {
+        checker = checker.with_expectations(expectations);
+    }
+    if args.coverage {
+        checker = checker.with_inventory();
+    }
+    let collected = std::sync::Mutex::new(Vec::new());
     let run = || {
+        if args.update_expectations {
+            let mut reporter = Collect { errors: &collected };
+            return checker.run(&inputs, &mut reporter);
+        }
         let mut reporter = format::reporter(format, std::io::BufWriter::new(std::io::stdout().lock()), color);
         checker.run(&inputs, reporter.as_mut())
     };
@@ -423,11 +494,41 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         },
         None => run(),
     };
+    if let (Ok(_), true, Some(path)) = (&outcome, args.update_expectations, &expectations_path) {
+        let results = collected.into_inner().unwrap_or_default();
+        return match chatcompat::expectations::update(path, expectations.as_ref(), &results) {
+            Ok(entries) => {
+                println!(
+                    "wrote {entries} expectation(s) to {}: this run now passes with them",
+                    path.display()
+                );
+                SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                FAILURE
+            }
+        };
+    }
+    if let (Ok(_), Some(inventory)) = (&outcome, checker.inventory()) {
+        let coverage = chatcompat::observe::observe(&schemas[0], &inventory).coverage;
+        let text = render_coverage(&coverage);
+        if matches!(format, Format::Human) {
+            print!("{text}");
+        } else {
+            eprint!("{text}");
+        }
+    }
+    let stale = checker.expectation_problems();
+    for (_, _, message) in &stale {
+        eprintln!("error: {message}");
+    }
     match outcome {
         Ok(summary) => match summary.status() {
+            Status::Incomplete => FAILURE,
+            _ if !stale.is_empty() => FINDINGS,
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
-            Status::Incomplete => FAILURE,
         },
         // Like ripgrep: a reader that went away (`| head`) is not an error.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
@@ -437,4 +538,141 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
             FAILURE
         }
     }
+}
+
+fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
+    use chatcompat::{
+        check::{CheckOptions, Checker, Input},
+        observe::{self, Inventory, Observation},
+    };
+
+    let loaded = Catalog::discover(workspace).and_then(|catalog| {
+        let provider = catalog.provider(&args.provider)?.clone();
+        let response = catalog.load_schema(&provider)?;
+        let chunk = catalog.load_chunk_schema(&provider).ok();
+        Ok((response, chunk))
+    });
+    let (response_schema, chunk_schema) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    // Transcripts are read here; JSON and JSON Lines go through the checker's reader.
+    let mut chunks = Inventory::default();
+    let mut json_inputs = Vec::new();
+    for path in &args.paths {
+        let transcripts: Vec<std::path::PathBuf> = if path.is_dir() {
+            walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|e| e == "sse"))
+                .collect()
+        } else if path.extension().is_some_and(|e| e == "sse") {
+            vec![path.clone()]
+        } else {
+            Vec::new()
+        };
+        for transcript in &transcripts {
+            match std::fs::read(transcript) {
+                Ok(bytes) => {
+                    chunks.add_transcript(&String::from_utf8_lossy(&bytes));
+                }
+                Err(err) => {
+                    eprintln!("error: {}: cannot read: {err}", transcript.display());
+                    return FAILURE;
+                }
+            }
+        }
+        if path.is_dir() || transcripts.is_empty() {
+            json_inputs.push(Input::from_arg(path));
+        }
+    }
+    let checker = Checker::new(vec![&response_schema], CheckOptions::default()).with_inventory();
+    let mut silent = chatcompat::format::reporter(chatcompat::format::Format::Json, std::io::sink(), false);
+    let summary = match checker.run(&json_inputs, silent.as_mut()) {
+        Ok(summary) => summary,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return FAILURE;
+        }
+    };
+    if summary.unread > 0 {
+        eprintln!(
+            "error: {} input(s) could not be read; run `chatcompat check` on them for the detail",
+            summary.unread
+        );
+        return FAILURE;
+    }
+    let responses = checker.inventory().unwrap_or_default();
+    let response_observation =
+        (responses.responses > 0).then(|| observe::observe(&response_schema, &responses));
+    let chunk_observation = match (&chunk_schema, chunks.responses) {
+        (Some(schema), n) if n > 0 => Some(observe::observe(schema, &chunks)),
+        _ => None,
+    };
+    if response_observation.is_none() && chunk_observation.is_none() {
+        eprintln!("error: no response or chunk found in the given paths");
+        return FAILURE;
+    }
+    match args.format {
+        args::ObserveFormat::Json => {
+            let document = serde_json::json!({
+                "provider": args.provider,
+                "responses": response_observation,
+                "chunks": chunk_observation,
+            });
+            println!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        }
+        args::ObserveFormat::Human => {
+            let show = |title: &str, observation: &Observation| {
+                println!("{title}: {} ({} observed)", observation.provider, observation.responses);
+                let coverage = &observation.coverage;
+                println!(
+                    "  coverage: {}% ({} of {} items)",
+                    coverage.percent, coverage.covered, coverage.items
+                );
+                for (label, items) in [
+                    ("undocumented fields", &observation.undocumented),
+                    ("documented fields never seen", &observation.never_seen),
+                    ("values outside the documented set", &observation.outside_enum),
+                    ("integer fields sent as floats", &observation.integer_as_float),
+                    ("required fields seen absent", &observation.required_absent),
+                ] {
+                    println!("  {label} ({}){}", items.len(), if items.is_empty() { "" } else { ":" });
+                    for item in items {
+                        println!("    {item}");
+                    }
+                }
+                println!("  every path (present / absent / null, types, values):");
+                for (path, stats) in &observation.inventory {
+                    let types: Vec<String> = stats.types.iter().map(|(t, n)| format!("{t} {n}")).collect();
+                    let values: Vec<String> =
+                        stats.values.iter().map(|(v, n)| format!("{v:?} {n}")).collect();
+                    let values = if values.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; values {}", values.join(", "))
+                    };
+                    println!(
+                        "    {path}: {} / {} / {}; {}{values}",
+                        stats.present,
+                        stats.absent,
+                        stats.null,
+                        types.join(", ")
+                    );
+                }
+            };
+            if let Some(observation) = &response_observation {
+                show("responses", observation);
+            }
+            if let Some(observation) = &chunk_observation {
+                show("stream chunks", observation);
+            }
+        }
+    }
+    SUCCESS
 }
