@@ -256,25 +256,42 @@ impl Entry {
     }
 }
 
-/// The waivable errors of a corpus run: each valid fixture with the violations
-/// that make it fail (an empty list when it passes). Other failures (bad input,
-/// a missing sidecar, an invalid fixture's mismatch) are never waivable.
-pub fn fixture_errors(
-    results: &[(crate::corpus::Fixture, Result<crate::corpus::FixturePass, crate::corpus::FixtureError>)],
+/// The waivable errors of a corpus run (fixtures or transcripts): each valid one
+/// with the errors that make it fail (an empty list when it passes), as pointer +
+/// keyword; a transcript's sequence rule is its keyword, with an empty pointer.
+/// Other failures (bad input, a missing sidecar, an invalid fixture's mismatch)
+/// are never waivable.
+pub fn fixture_errors<T>(
+    results: &[(crate::corpus::Fixture, Result<T, crate::corpus::FixtureError>)],
 ) -> Vec<(PathBuf, Vec<(String, String)>)> {
-    use crate::corpus::{FixtureError, Validity};
+    use crate::corpus::{ExpectedError, FixtureError, Validity};
+    let pair = |e: &ExpectedError| (e.pointer.clone(), e.rule.clone().unwrap_or_else(|| e.keyword.clone()));
     results
         .iter()
         .filter(|(fixture, _)| fixture.validity == Validity::Valid)
         .filter_map(|(fixture, outcome)| match outcome {
             Ok(_) => Some((fixture.body.clone(), Vec::new())),
-            Err(FixtureError::Mismatch(mismatch)) => Some((
-                fixture.body.clone(),
-                mismatch.unexpected.iter().map(|e| (e.pointer.clone(), e.keyword.clone())).collect(),
-            )),
+            Err(FixtureError::Mismatch(mismatch)) => {
+                Some((fixture.body.clone(), mismatch.unexpected.iter().map(pair).collect()))
+            }
+            Err(FixtureError::Transcript(mismatch)) => {
+                Some((fixture.body.clone(), mismatch.unexpected.iter().map(pair).collect()))
+            }
             Err(_) => None,
         })
         .collect()
+}
+
+/// Applies the expectations file beside a corpus (or the one `$CHATCOMPAT_EXPECTATIONS`
+/// names) to a run's waivable errors; `Ok(None)` when there is no file.
+pub fn apply_beside(
+    corpus_root: &Path,
+    errors: &[(PathBuf, Vec<(String, String)>)],
+) -> Result<Option<(Expectations, Applied)>, ExpectationsError> {
+    let Some(path) = Expectations::find(corpus_root) else { return Ok(None) };
+    let expectations = Expectations::load(&path)?;
+    let applied = expectations.apply(errors);
+    Ok(Some((expectations, applied)))
 }
 
 /// Which entries a run matched and used; see [`Expectations::tracker`].

@@ -52,12 +52,16 @@ fn main() {
     }
 
     let found = corpus::discover(&fixtures);
-    let expected_failures = expectation_trials(&found, &schemas, &mut trials);
+    let expected_failures = expectation_trials(&found, &schemas, &streams, &mut trials);
     trials.push(lint_trial(found.clone(), catalog.ids()));
     if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
         trials.push(report_drift_trial(catalog.clone(), found.clone()));
     }
     for transcript in found.transcripts.clone() {
+        if expected_failures.contains(&transcript.body) {
+            trials.push(Trial::test(transcript.id(), || Ok(())).with_kind("expected failure"));
+            continue;
+        }
         let streams = Arc::clone(&streams);
         trials.push(Trial::test(transcript.id(), move || {
             stream::evaluate(&transcript, &streams).map(|_| ()).map_err(|err| Failed::from(err.to_string()))
@@ -151,19 +155,14 @@ fn report_drift_trial(catalog: Catalog, found: corpus::Corpus) -> Trial {
 fn expectation_trials(
     found: &corpus::Corpus,
     schemas: &[Arc<Schema>],
+    streams: &StreamCatalog,
     trials: &mut Vec<Trial>,
 ) -> Vec<PathBuf> {
     use chatcompat::expectations::{self, Expectations};
 
-    let Some(path) = Expectations::find(&found.root) else { return Vec::new() };
-    let loaded = match Expectations::load(&path) {
-        Ok(loaded) => loaded,
-        Err(err) => {
-            let message = err.to_string();
-            trials.push(Trial::test("expectations/file", move || Err(message.into())));
-            return Vec::new();
-        }
-    };
+    if Expectations::find(&found.root).is_none() {
+        return Vec::new();
+    }
     let results: Vec<_> = found
         .fixtures
         .iter()
@@ -172,7 +171,17 @@ fn expectation_trials(
             (fixture.clone(), corpus::evaluate(fixture, schema.map(|s| s.as_ref())))
         })
         .collect();
-    let applied = loaded.apply(&expectations::fixture_errors(&results));
+    let mut errors = expectations::fixture_errors(&results);
+    errors.extend(expectations::fixture_errors(&stream::run_all(found, streams)));
+    let (loaded, applied) = match expectations::apply_beside(&found.root, &errors) {
+        Ok(Some(applied)) => applied,
+        Ok(None) => return Vec::new(),
+        Err(err) => {
+            let message = err.to_string();
+            trials.push(Trial::test("expectations/file", move || Err(message.into())));
+            return Vec::new();
+        }
+    };
     for (problem, glob, message) in loaded.entry_problems(&applied) {
         trials.push(Trial::test(format!("expectations/{}/{glob}", problem.as_str()), move || {
             Err(message.into())

@@ -27,6 +27,7 @@ pub fn render(report: &Report) -> String {
     fields(report, &mut out);
     corpus(report, &mut out);
     streams(report, &mut out);
+    deviations(report, &mut out);
     roundtrip(report, &mut out);
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -342,6 +343,21 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+fn deviations(report: &Report, out: &mut String) {
+    let known: Vec<&String> =
+        report.corpus.iter().chain(&report.streaming.corpus).flat_map(|row| &row.expected_failures).collect();
+    if known.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2 id=\"deviations\">Known provider deviations</h2>\n<p class=\"legend\">Valid fixtures that show what a \
+         provider really sends where it breaks its own SDK's types; each is an expected failure, with its reason in \
+         <code>fixtures/chatcompat-expectations.toml</code>.</p>\n<ul>{}</ul>",
+        known.iter().map(|id| format!("<li><code>{}</code></li>", escape(id))).collect::<String>()
+    );
 }
 
 fn roundtrip(report: &Report, out: &mut String) {

@@ -24,6 +24,7 @@ pub fn render(report: &Report) -> String {
     fields(report, &mut out);
     corpus(report, &mut out);
     streams(report, &mut out);
+    deviations(report, &mut out);
     roundtrip(report, &mut out);
     out
 }
@@ -303,6 +304,25 @@ pub fn code(text: &str) -> String {
 /// Plain text that is safe in a table cell and cannot start HTML.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|")
+}
+
+/// Fixtures and transcripts that show a provider breaking its own tables, waived in the corpus's expectations file.
+fn deviations(report: &Report, out: &mut String) {
+    let known: Vec<&String> =
+        report.corpus.iter().chain(&report.streaming.corpus).flat_map(|row| &row.expected_failures).collect();
+    if known.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Known provider deviations\n");
+    let _ = writeln!(
+        out,
+        "Valid fixtures that show what a provider really sends where it breaks its own SDK's types; each is an \
+         expected failure, with its reason in `fixtures/chatcompat-expectations.toml`.\n"
+    );
+    for id in known {
+        let _ = writeln!(out, "- {}", code(id));
+    }
+    out.push('\n');
 }
 
 fn roundtrip(report: &Report, out: &mut String) {

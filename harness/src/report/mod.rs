@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::{
     catalog::Catalog,
     corpus::{self, Corpus, Origin, Validity},
+    expectations,
     observe::{self, Coverage, Inventory},
     verdict::{Schema, Verdict},
 };
@@ -76,6 +77,8 @@ pub struct CorpusRow {
     pub invalid: BTreeMap<Origin, usize>,
     /// Fixtures whose own trial fails (bad input, or not the verdict they must have).
     pub failing: Vec<String>,
+    /// Valid fixtures that violate only as the corpus's expectations file says: known provider deviations.
+    pub expected_failures: Vec<String>,
 }
 
 /// One cell of the cross-provider matrix: the valid fixtures of `fixtures`
@@ -123,6 +126,7 @@ pub fn build(
     progress: &dyn Fn(usize, usize),
 ) -> Report {
     let results = corpus::run_all(corpus, schemas);
+    let waived = known_deviations(catalog, corpus, &results);
     let mut rows: BTreeMap<String, CorpusRow> = BTreeMap::new();
     let mut parsed: Vec<(String, String, serde_json::Value)> = Vec::new();
     let mut texts: Vec<(String, String, String)> = Vec::new();
@@ -133,6 +137,7 @@ pub fn build(
             valid: BTreeMap::new(),
             invalid: BTreeMap::new(),
             failing: Vec::new(),
+            expected_failures: Vec::new(),
         });
         if let Ok(sidecar) = corpus::read_sidecar(fixture) {
             let counts = match fixture.validity {
@@ -143,7 +148,10 @@ pub fn build(
             corpus_date = corpus_date.max(sidecar.date);
         }
         if outcome.is_err() {
-            row.failing.push(fixture.id());
+            match waived.contains(&fixture.body) {
+                true => row.expected_failures.push(fixture.id()),
+                false => row.failing.push(fixture.id()),
+            }
         }
         if fixture.validity == Validity::Valid {
             if let Ok((text, value)) = corpus::read_body(&fixture.body) {
@@ -183,7 +191,7 @@ pub fn build(
         });
         coverage.push(observation.coverage);
     }
-    let (streaming, transcripts_date) = streams::build(catalog, corpus);
+    let (streaming, transcripts_date) = streams::build(catalog, corpus, &waived);
     let corpus_date = corpus_date.max(transcripts_date);
     Report {
         format: FORMAT,
@@ -223,6 +231,25 @@ pub fn build(
                 .collect(),
         },
         streaming,
+    }
+}
+
+/// The fixtures and transcripts the corpus's expectations file waives: known
+/// provider deviations, shown as expected failures rather than failing trials.
+fn known_deviations(
+    catalog: &Catalog,
+    corpus: &Corpus,
+    results: &[(corpus::Fixture, Result<corpus::FixturePass, corpus::FixtureError>)],
+) -> Vec<std::path::PathBuf> {
+    if expectations::Expectations::find(&corpus.root).is_none() {
+        return Vec::new();
+    }
+    let mut errors = expectations::fixture_errors(results);
+    let streams = crate::stream::StreamCatalog::load(catalog);
+    errors.extend(expectations::fixture_errors(&crate::stream::run_all(corpus, &streams)));
+    match expectations::apply_beside(&corpus.root, &errors) {
+        Ok(Some((_, applied))) => applied.expected_failures,
+        _ => Vec::new(),
     }
 }
 

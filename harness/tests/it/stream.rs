@@ -614,6 +614,8 @@ fn the_report_shows_streams_with_unsupported_columns_and_its_schema_constrains_t
             assert_eq!((cell.conforms, cell.violates), (0, 0), "unsupported is not a failure");
         }
     }
+    let deviations: Vec<&String> = streaming.corpus.iter().flat_map(|r| &r.expected_failures).collect();
+    assert_eq!(deviations, ["atoma/streams/valid/stop-reason-bare-number"]);
     for row in &streaming.corpus {
         assert!(row.failing.is_empty(), "{}: {:?}", row.provider, row.failing);
         let own = streaming
@@ -622,7 +624,8 @@ fn the_report_shows_streams_with_unsupported_columns_and_its_schema_constrains_t
             .find(|c| c.transcripts == row.provider && c.schema == row.provider)
             .unwrap();
         assert!(own.total >= 8, "{}: {} valid transcripts", row.provider, own.total);
-        assert_eq!(own.violates, 0, "{}: {:#?}", row.provider, own.blocking);
+        // Only the known deviations (waived in fixtures/chatcompat-expectations.toml) violate their own schema.
+        assert_eq!(own.violates, row.expected_failures.len(), "{}: {:#?}", row.provider, own.blocking);
     }
     // Atoma's schema requires id and type on every fragment: OpenAI's tool-call streams fail there.
     let openai_to_atoma =
