@@ -12,9 +12,25 @@
 //!
 //! It prints responses/s, MB/s, the ratio to the baseline and the peak resident
 //! memory of each phase (VmHWM, reset between phases through
-//! `/proc/self/clear_refs`). Run it with `cargo bench -p chatcompat --bench check`;
+//! `/proc/self/clear_refs`).
+//!
+//! Then the streaming case, in the same run: 10,000 OpenAI transcripts generated in
+//! memory (10 to 60 chunks each: a role-only first chunk, Unicode content deltas or
+//! tool calls whose arguments are split over many fragments, a finish-reason chunk,
+//! usually the `include_usage` chunk with `choices: []`, `data: [DONE]`, some
+//! `: keep-alive` comments, a few gateway extensions and a few violations), measured
+//! the same way:
+//!
+//! - baseline: splitting each transcript into lines and `serde_json::from_str::<Value>`
+//!   of every `data: ` line but `[DONE]`;
+//! - check: [`stream::check_transcript`] end to end (SSE parsing, strict reading,
+//!   chunk schema, sequence rules, reassembly and the non-streaming schema).
+//!
+//! Run it with `cargo bench -p chatcompat --bench check`;
 //! `CHATCOMPAT_BENCH_RESPONSES=N` changes the corpus size, `CHATCOMPAT_BENCH_CORPUS=FILE`
-//! keeps the generated corpus there (to time `chatcompat check FILE` on it).
+//! keeps the generated corpus there (to time `chatcompat check FILE` on it),
+//! `CHATCOMPAT_BENCH_TRANSCRIPTS=N` the number of transcripts (0 skips the streaming case),
+//! `CHATCOMPAT_BENCH_BREAKDOWN=1` adds where a check and a transcript check spend their time.
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::{
@@ -27,6 +43,7 @@ use std::{
 use chatcompat::{
     check::{CheckOptions, Checker, Input, Response, Summary},
     format::{Reporter, RunInfo},
+    stream::{self, StreamCatalog, StreamSchemas},
     Catalog,
 };
 use rayon::prelude::*;
@@ -102,8 +119,17 @@ fn main() -> io::Result<()> {
         "cores busy: CPU time / wall time of the fastest round; below the thread count when other processes \
          compete, or when the kernel packs threads onto fewer cores (\"pinned\": one thread per core)"
     );
+    let transcripts: usize =
+        std::env::var("CHATCOMPAT_BENCH_TRANSCRIPTS").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let streams = StreamCatalog::load(&catalog);
+    let stream_schemas = streams.schemas("openai").ok_or_else(|| io::Error::other("no OpenAI chunk schema"))?;
+    let corpus = (transcripts > 0).then(|| streaming(stream_schemas, transcripts, rounds, &single, &all_pinned));
+    let corpus = corpus.transpose()?;
     if std::env::var_os("CHATCOMPAT_BENCH_BREAKDOWN").is_some() {
         breakdown(&path, &schema)?;
+        if let Some(corpus) = &corpus {
+            stream_breakdown(corpus, stream_schemas);
+        }
     }
     Ok(())
 }

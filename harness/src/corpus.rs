@@ -435,16 +435,7 @@ pub fn evaluate(fixture: &Fixture, schema: Option<&Schema>) -> Result<FixturePas
     let checked = schema.check_text(&value, &text);
     let actual: BTreeSet<ExpectedError> =
         checked.violations.iter().map(|v| ExpectedError::schema(&v.pointer, &v.keyword)).collect();
-    let expected: BTreeSet<ExpectedError> = match fixture.validity {
-        Validity::Valid => BTreeSet::new(),
-        Validity::Invalid if sidecar.expect.is_empty() => {
-            return Err(FixtureError::NoExpectations {
-                path: fixture.body.clone(),
-                sidecar: fixture.sidecar.clone(),
-            })
-        }
-        Validity::Invalid => sidecar.expect.iter().cloned().collect(),
-    };
+    let expected = must_produce(fixture, &sidecar)?;
     if actual == expected {
         return Ok(FixturePass { sidecar, checked });
     }
@@ -455,6 +446,18 @@ pub fn evaluate(fixture: &Fixture, schema: Option<&Schema>) -> Result<FixturePas
         unexpected: actual.difference(&expected).cloned().collect(),
         checked,
     })))
+}
+
+/// The errors a fixture (or transcript) must produce: none for a valid one, its
+/// sidecar's `[[expect]]` entries for an invalid one, which must list at least one.
+pub fn must_produce(fixture: &Fixture, sidecar: &Sidecar) -> Result<BTreeSet<ExpectedError>, FixtureError> {
+    match fixture.validity {
+        Validity::Valid => Ok(BTreeSet::new()),
+        Validity::Invalid if sidecar.expect.is_empty() => {
+            Err(FixtureError::NoExpectations { path: fixture.body.clone(), sidecar: fixture.sidecar.clone() })
+        }
+        Validity::Invalid => Ok(sidecar.expect.iter().cloned().collect()),
+    }
 }
 
 fn render_mismatch(

@@ -132,27 +132,7 @@ pub fn build(
     let mut texts: Vec<(String, String, String)> = Vec::new();
     let mut corpus_date = String::new();
     for (done, (fixture, outcome)) in results.iter().enumerate() {
-        let row = rows.entry(fixture.provider.clone()).or_insert_with(|| CorpusRow {
-            provider: fixture.provider.clone(),
-            valid: BTreeMap::new(),
-            invalid: BTreeMap::new(),
-            failing: Vec::new(),
-            expected_failures: Vec::new(),
-        });
-        if let Ok(sidecar) = corpus::read_sidecar(fixture) {
-            let counts = match fixture.validity {
-                Validity::Valid => &mut row.valid,
-                Validity::Invalid => &mut row.invalid,
-            };
-            *counts.entry(sidecar.source).or_default() += 1;
-            corpus_date = corpus_date.max(sidecar.date);
-        }
-        if outcome.is_err() {
-            match waived.contains(&fixture.body) {
-                true => row.expected_failures.push(fixture.id()),
-                false => row.failing.push(fixture.id()),
-            }
-        }
+        tally(&mut rows, &mut corpus_date, fixture, outcome.is_err(), &waived);
         if fixture.validity == Validity::Valid {
             if let Ok((text, value)) = corpus::read_body(&fixture.body) {
                 parsed.push((fixture.provider.clone(), fixture.id(), value));
@@ -231,6 +211,40 @@ pub fn build(
                 .collect(),
         },
         streaming,
+    }
+}
+
+/// Counts one fixture (or transcript) into its provider's corpus row: by validity
+/// and source, and as failing or as a known deviation when its trial fails.
+fn tally(
+    rows: &mut BTreeMap<String, CorpusRow>,
+    newest_date: &mut String,
+    fixture: &corpus::Fixture,
+    failed: bool,
+    waived: &[std::path::PathBuf],
+) {
+    let row = rows.entry(fixture.provider.clone()).or_insert_with(|| CorpusRow {
+        provider: fixture.provider.clone(),
+        valid: BTreeMap::new(),
+        invalid: BTreeMap::new(),
+        failing: Vec::new(),
+        expected_failures: Vec::new(),
+    });
+    if let Ok(sidecar) = corpus::read_sidecar(fixture) {
+        let counts = match fixture.validity {
+            Validity::Valid => &mut row.valid,
+            Validity::Invalid => &mut row.invalid,
+        };
+        *counts.entry(sidecar.source).or_default() += 1;
+        if sidecar.date > *newest_date {
+            *newest_date = sidecar.date;
+        }
+    }
+    if failed {
+        match waived.contains(&fixture.body) {
+            true => row.expected_failures.push(fixture.id()),
+            false => row.failing.push(fixture.id()),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{pattern, CorpusRow};
 use crate::{
     catalog::Catalog,
-    corpus::{self, Corpus, Validity},
+    corpus::{Corpus, Validity},
     stream::{self, Conventions, FindingKind, Scope, StreamCatalog, Support},
     verdict::Verdict,
 };
@@ -99,27 +99,7 @@ pub fn build(catalog: &Catalog, corpus: &Corpus, waived: &[std::path::PathBuf]) 
     let mut bodies: Vec<(String, String, Vec<u8>)> = Vec::new();
     let mut date = String::new();
     for (fixture, outcome) in stream::run_all(corpus, &streams) {
-        let row = rows.entry(fixture.provider.clone()).or_insert_with(|| CorpusRow {
-            provider: fixture.provider.clone(),
-            valid: BTreeMap::new(),
-            invalid: BTreeMap::new(),
-            failing: Vec::new(),
-            expected_failures: Vec::new(),
-        });
-        if let Ok(sidecar) = corpus::read_sidecar(&fixture) {
-            let counts = match fixture.validity {
-                Validity::Valid => &mut row.valid,
-                Validity::Invalid => &mut row.invalid,
-            };
-            *counts.entry(sidecar.source).or_default() += 1;
-            date = date.max(sidecar.date);
-        }
-        if outcome.is_err() {
-            match waived.contains(&fixture.body) {
-                true => row.expected_failures.push(fixture.id()),
-                false => row.failing.push(fixture.id()),
-            }
-        }
+        super::tally(&mut rows, &mut date, &fixture, outcome.is_err(), waived);
         if fixture.validity == Validity::Valid {
             if let Ok(bytes) = std::fs::read(&fixture.body) {
                 bodies.push((fixture.provider.clone(), fixture.id(), bytes));

@@ -45,7 +45,7 @@ use serde_json::Value;
 
 use crate::{
     catalog::{Catalog, CatalogError},
-    corpus::{self, ExpectedError, Fixture, FixtureError, Sidecar, Validity},
+    corpus::{self, ExpectedError, Fixture, FixtureError, Sidecar},
     json::{self, BadInputKind},
     locate::Position,
     verdict::{Schema, Verdict, Violation},
@@ -734,16 +734,7 @@ pub fn evaluate(fixture: &Fixture, streams: &StreamCatalog) -> Result<Transcript
     };
     let report = check_transcript(schemas, &bytes);
     let actual = report.expected_errors();
-    let expected: BTreeSet<ExpectedError> = match fixture.validity {
-        Validity::Valid => BTreeSet::new(),
-        Validity::Invalid if sidecar.expect.is_empty() => {
-            return Err(FixtureError::NoExpectations {
-                path: fixture.body.clone(),
-                sidecar: fixture.sidecar.clone(),
-            })
-        }
-        Validity::Invalid => sidecar.expect.iter().cloned().collect(),
-    };
+    let expected = corpus::must_produce(fixture, &sidecar)?;
     if actual == expected {
         return Ok(TranscriptPass { sidecar, report });
     }
