@@ -122,8 +122,10 @@ fn main() -> io::Result<()> {
     let transcripts: usize =
         std::env::var("CHATCOMPAT_BENCH_TRANSCRIPTS").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let streams = StreamCatalog::load(&catalog);
-    let stream_schemas = streams.schemas("openai").ok_or_else(|| io::Error::other("no OpenAI chunk schema"))?;
-    let corpus = (transcripts > 0).then(|| streaming(stream_schemas, transcripts, rounds, &single, &all_pinned));
+    let stream_schemas =
+        streams.schemas("openai").ok_or_else(|| io::Error::other("no OpenAI chunk schema"))?;
+    let corpus =
+        (transcripts > 0).then(|| streaming(stream_schemas, transcripts, rounds, &single, &all_pinned));
     let corpus = corpus.transpose()?;
     if std::env::var_os("CHATCOMPAT_BENCH_BREAKDOWN").is_some() {
         breakdown(&path, &schema)?;
@@ -499,4 +501,419 @@ fn breakdown(path: &Path, schema: &chatcompat::Schema) -> io::Result<()> {
         values.iter().filter(|v| schema.check(v).violations.is_empty()).count()
     });
     Ok(())
+}
+
+/// The streaming case: a serde_json parse of every chunk against [`stream::check_transcript`],
+/// over `count` transcripts generated in memory, on one thread and on all cores.
+fn streaming(
+    schemas: &StreamSchemas,
+    count: usize,
+    rounds: usize,
+    single: &rayon::ThreadPool,
+    all_pinned: &rayon::ThreadPool,
+) -> io::Result<Transcripts> {
+    let started = Instant::now();
+    let corpus = Transcripts::generate(count);
+    let resident = resident_memory();
+    let megabytes = corpus.bytes as f64 / 1e6;
+    println!(
+        "\nstreams: {count} OpenAI transcripts, {} chunks ({:.1} per transcript), {megabytes:.1} MB in memory \
+         ({:.0} bytes per chunk), generated in {:.1}s",
+        corpus.chunks,
+        corpus.chunks as f64 / count as f64,
+        corpus.bytes as f64 / corpus.chunks as f64,
+        started.elapsed().as_secs_f64()
+    );
+
+    let cores = rayon::current_num_threads();
+    println!(
+        "\n{:<26} {:>8} {:>12} {:>9} {:>8} {:>12} {:>11}",
+        "phase", "time", "chunks/s", "MB/s", "ratio", "peak memory", "cores busy"
+    );
+    let mut checks = Vec::new();
+    let mut tally = StreamTally::default();
+    let setups = [
+        ("1 thread".to_string(), Some(single)),
+        (format!("{cores} threads"), None),
+        (format!("{cores} threads pinned"), Some(all_pinned)),
+    ];
+    for (threads, pool) in setups {
+        let baseline = measure(rounds, pool, || {
+            let parsed: usize = corpus.bodies.par_iter().map(|body| baseline_chunks(body)).sum();
+            assert_eq!(parsed, corpus.chunks);
+            Ok(())
+        })?;
+        baseline.print(&format!("baseline, {threads}"), corpus.chunks, megabytes, None);
+        let check = measure(rounds, pool, || {
+            tally = corpus
+                .bodies
+                .par_iter()
+                .zip(&corpus.broken)
+                .enumerate()
+                .map(|(i, (body, &broken))| {
+                    StreamTally::of(i, &stream::check_transcript(schemas, body), broken)
+                })
+                .reduce(StreamTally::default, StreamTally::add);
+            Ok(())
+        })?;
+        check.print(&format!("check, {threads}"), corpus.chunks, megabytes, Some(&baseline));
+        checks.push(check);
+    }
+    if let Some(i) = tally.unexpected {
+        let report = stream::check_transcript(schemas, &corpus.bodies[i]);
+        let findings: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+        return Err(io::Error::other(format!(
+            "transcript {i} was generated {} but checks {}: {findings:#?}",
+            if corpus.broken[i] { "broken" } else { "valid" },
+            if report.passed() { "clean" } else { "with errors" },
+        )));
+    }
+    assert_eq!(tally.chunks, corpus.chunks);
+    println!(
+        "\nverdicts: {} conform, {} conform with extensions, {} violate (as generated); {} keep-alive comments",
+        tally.conforms, tally.extensions, tally.violates, tally.comments
+    );
+    println!(
+        "ratio: check_transcript throughput / baseline throughput (split lines, serde_json each chunk) on the \
+         same number of threads"
+    );
+    if let [one, all, pinned] = checks.as_slice() {
+        println!(
+            "check_transcript on {cores} threads: {:.2}× its single-thread throughput ({:.2}× pinned)",
+            one.time.as_secs_f64() / all.time.as_secs_f64(),
+            one.time.as_secs_f64() / pinned.time.as_secs_f64()
+        );
+    }
+    if let Some(resident) = resident {
+        println!(
+            "peak memory: {:.0} MB were resident before the phases (the transcripts held in memory); \
+             a phase adds what is above that",
+            resident as f64 / 1024.0
+        );
+    }
+    Ok(corpus)
+}
+
+/// The streaming baseline: the cheapest split (lines starting with `data: `), then serde_json
+/// on every chunk; returns the number of chunks parsed.
+fn baseline_chunks(body: &[u8]) -> usize {
+    let Ok(text) = std::str::from_utf8(body) else { return 0 };
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .filter(|data| *data != "[DONE]" && serde_json::from_str::<Value>(data).is_ok())
+        .count()
+}
+
+/// `/proc/self/status` VmRSS in kB, if this is Linux.
+fn resident_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What checking the transcripts found.
+#[derive(Debug, Default, Clone, Copy)]
+struct StreamTally {
+    chunks: usize,
+    comments: usize,
+    conforms: usize,
+    extensions: usize,
+    violates: usize,
+    /// The first transcript whose verdict is not the one it was generated for.
+    unexpected: Option<usize>,
+}
+
+impl StreamTally {
+    fn of(i: usize, report: &stream::TranscriptReport, broken: bool) -> StreamTally {
+        let verdict = report.verdict();
+        StreamTally {
+            chunks: report.chunks,
+            comments: report.comments,
+            conforms: usize::from(verdict == chatcompat::Verdict::Conforms),
+            extensions: usize::from(verdict == chatcompat::Verdict::ConformsWithExtensions),
+            violates: usize::from(verdict == chatcompat::Verdict::Violates),
+            unexpected: (report.passed() == broken).then_some(i),
+        }
+    }
+
+    fn add(self, other: StreamTally) -> StreamTally {
+        StreamTally {
+            chunks: self.chunks + other.chunks,
+            comments: self.comments + other.comments,
+            conforms: self.conforms + other.conforms,
+            extensions: self.extensions + other.extensions,
+            violates: self.violates + other.violates,
+            unexpected: match (self.unexpected, other.unexpected) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+}
+
+/// Streamed transcripts, generated in memory.
+struct Transcripts {
+    bodies: Vec<Vec<u8>>,
+    /// Whether each transcript was generated to break the chunk schema or a sequence rule.
+    broken: Vec<bool>,
+    /// Chunks (data events but `[DONE]`) in all transcripts.
+    chunks: usize,
+    bytes: usize,
+}
+
+impl Transcripts {
+    fn generate(count: usize) -> Transcripts {
+        let mut random = Random(0x57ea_3c0d_e5ee_d5ee);
+        let mut corpus =
+            Transcripts { bodies: Vec::with_capacity(count), broken: Vec::new(), chunks: 0, bytes: 0 };
+        for i in 0..count {
+            let (body, chunks, broken) = transcript(&mut random, i);
+            corpus.chunks += chunks;
+            corpus.bytes += body.len();
+            let mut body = body.into_bytes();
+            body.shrink_to_fit();
+            corpus.bodies.push(body);
+            corpus.broken.push(broken);
+        }
+        corpus
+    }
+}
+
+/// Writes one transcript's events.
+struct StreamWriter<'r> {
+    random: &'r mut Random,
+    /// `id`, `object`, `created`, `model` and maybe `service_tier`, `system_fingerprint`.
+    head: Value,
+    /// `stream_options.include_usage`: every chunk has `usage: null`, the last one the totals.
+    usage: bool,
+    /// OpenAI's `obfuscation` padding on every chunk.
+    obfuscation: bool,
+    /// Chance in percent of a `: keep-alive` comment before an event.
+    keep_alive: u64,
+    /// A gateway's extension, added to the next chunk only.
+    extension: Option<Value>,
+    out: String,
+    chunks: usize,
+}
+
+impl StreamWriter<'_> {
+    fn chunk(&mut self, choices: Vec<Value>, usage: Value) {
+        if self.random.chance(self.keep_alive) {
+            self.out.push_str(": keep-alive\n\n");
+        }
+        let mut chunk = self.head.clone();
+        chunk["choices"] = Value::Array(choices);
+        if self.usage {
+            chunk["usage"] = usage;
+        }
+        if self.obfuscation {
+            let len = 1 + self.random.below(16) as usize;
+            chunk["obfuscation"] = Value::String(self.random.token(len));
+        }
+        if let Some(extension) = self.extension.take() {
+            chunk["x_groq"] = extension;
+        }
+        self.out.push_str("data: ");
+        self.out.push_str(&chunk.to_string());
+        self.out.push_str("\n\n");
+        self.chunks += 1;
+    }
+}
+
+fn delta_choice(index: usize, delta: Value, finish_reason: Value) -> Value {
+    json!({ "index": index, "delta": delta, "logprobs": null, "finish_reason": finish_reason })
+}
+
+/// One OpenAI transcript of 10 to 60 chunks; returns it, its number of chunks and whether
+/// it was made to fail (1%: a finish reason out of its enum, or an `id` that changes).
+fn transcript(random: &mut Random, i: usize) -> (String, usize, bool) {
+    let model =
+        random.pick(&["gpt-4.1-2025-04-14", "gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "o3-mini"]);
+    let mut head = json!({
+        "id": format!("chatcmpl-{}", random.token(29)),
+        "object": "chat.completion.chunk",
+        "created": 1_741_569_952 + i as u64,
+        "model": model,
+    });
+    if random.chance(60) {
+        head["service_tier"] = json!("default");
+        head["system_fingerprint"] = json!(format!("fp_{}", random.token(10)));
+    }
+    let total = 10 + random.below(51) as usize;
+    let tools = random.chance(25);
+    let choices = if !tools && random.chance(5) { 2 } else { 1 };
+    let logprobs = !tools && random.chance(3);
+    let broken = random.chance(1).then(|| random.below(2));
+    let usage = random.chance(70);
+    let mut writer = StreamWriter {
+        obfuscation: random.chance(40),
+        keep_alive: if random.chance(20) { 10 } else { 0 },
+        extension: random.chance(3).then(|| json!({ "id": format!("req_{}", random.token(26)) })),
+        random,
+        head,
+        usage,
+        out: String::with_capacity(total * 320),
+        chunks: 0,
+    };
+
+    // The role-only first chunk, one delta per choice.
+    let role = if tools {
+        json!({ "role": "assistant", "content": null })
+    } else if writer.random.chance(50) {
+        json!({ "role": "assistant", "content": "", "refusal": null })
+    } else {
+        json!({ "role": "assistant" })
+    };
+    writer.chunk((0..choices).map(|c| delta_choice(c, role.clone(), Value::Null)).collect(), Value::Null);
+
+    let body = total - 1 - choices - usize::from(usage);
+    if tools {
+        tool_call_chunks(&mut writer, body);
+    } else {
+        content_chunks(&mut writer, body, choices, logprobs);
+    }
+    if broken == Some(1) {
+        writer.head["id"] = json!(format!("chatcmpl-{}", writer.random.token(29)));
+    }
+    for c in 0..choices {
+        let reason = match () {
+            () if broken == Some(0) => "end_turn",
+            () if tools => "tool_calls",
+            () if writer.random.chance(10) => "length",
+            () => "stop",
+        };
+        writer.chunk(vec![delta_choice(c, json!({}), json!(reason))], Value::Null);
+    }
+    if usage {
+        let totals = self::usage(writer.random);
+        writer.chunk(Vec::new(), totals);
+    }
+    writer.out.push_str("data: [DONE]\n\n");
+    assert_eq!(writer.chunks, total);
+    (writer.out, writer.chunks, broken.is_some())
+}
+
+/// `body` content deltas of one to three words (round robin over the choices).
+fn content_chunks(writer: &mut StreamWriter<'_>, body: usize, choices: usize, logprobs: bool) {
+    for k in 0..body {
+        let mut piece = String::new();
+        for _ in 0..1 + writer.random.below(3) {
+            let word = writer.random.pick(WORDS);
+            if k >= choices || !piece.is_empty() {
+                piece.push(' ');
+            }
+            piece.push_str(word);
+        }
+        let mut choice = delta_choice(k % choices, json!({ "content": piece }), Value::Null);
+        if logprobs {
+            choice["logprobs"] = json!({
+                "content": [{
+                    "token": piece,
+                    "logprob": -(writer.random.below(100_000) as f64) / 10_000.0,
+                    "bytes": piece.as_bytes(),
+                    "top_logprobs": [],
+                }],
+                "refusal": null,
+            });
+        }
+        writer.chunk(vec![choice], Value::Null);
+    }
+}
+
+/// `body` tool-call chunks: one to three calls, each a first fragment (index, id, type, name)
+/// and its arguments split over the remaining fragments.
+fn tool_call_chunks(writer: &mut StreamWriter<'_>, body: usize) {
+    let calls = if writer.random.chance(20) { 2 + writer.random.below(2) as usize } else { 1 };
+    let fragments = body - calls;
+    for call in 0..calls {
+        let name = writer.random.pick(&["get_weather", "search_docs", "lookup_order", "convert_currency"]);
+        let header = json!({ "tool_calls": [{
+            "index": call,
+            "id": format!("call_{}", writer.random.token(24)),
+            "type": "function",
+            "function": { "name": name, "arguments": "" },
+        }] });
+        writer.chunk(vec![delta_choice(0, header, Value::Null)], Value::Null);
+        let pieces = fragments / calls + usize::from(call < fragments % calls);
+        let city = writer.random.pick(&["Jakarta", "Bandung", "Zürich", "São Paulo", "東京"]);
+        let days = 1 + writer.random.below(7);
+        let query = text(writer.random, pieces * 6);
+        let arguments =
+            json!({ "location": city, "unit": "celsius", "days": days, "query": query }).to_string();
+        let ends: Vec<usize> = arguments.char_indices().map(|(at, _)| at).chain([arguments.len()]).collect();
+        let chars = ends.len() - 1;
+        assert!(chars >= pieces, "arguments too short to split");
+        for p in 0..pieces {
+            let fragment = &arguments[ends[p * chars / pieces]..ends[(p + 1) * chars / pieces]];
+            let delta = json!({ "tool_calls": [{ "index": call, "function": { "arguments": fragment } }] });
+            writer.chunk(vec![delta_choice(0, delta, Value::Null)], Value::Null);
+        }
+    }
+}
+
+/// Where a single-threaded transcript check spends its time, step by step (`CHATCOMPAT_BENCH_BREAKDOWN=1`).
+fn stream_breakdown(corpus: &Transcripts, schemas: &StreamSchemas) {
+    let steps = [
+        "sse::parse",
+        "json::parse_str (strict), every chunk",
+        "chunk Schema::check_text",
+        "rules::check",
+        "reassemble::fold",
+        "response Schema::check (reassembled)",
+    ];
+    let mut times = [Duration::ZERO; 6];
+    let started = Instant::now();
+    let parsed: usize = corpus.bodies.iter().map(|body| baseline_chunks(body)).sum();
+    let serde = started.elapsed();
+    assert_eq!(parsed, corpus.chunks);
+    let mut lap = |step: usize, started: &mut Instant| {
+        let now = Instant::now();
+        times[step] += now - *started;
+        *started = now;
+    };
+    for body in &corpus.bodies {
+        let text = std::str::from_utf8(body).unwrap_or_default();
+        let mut started = Instant::now();
+        let parsed = stream::sse::parse(text);
+        lap(0, &mut started);
+        let events: Vec<&stream::sse::Event> =
+            parsed.events.iter().filter(|e| e.data.as_deref().is_some_and(|d| d != "[DONE]")).collect();
+        let values: Vec<Value> = events
+            .iter()
+            .filter_map(|e| chatcompat::json::parse_str(e.data.as_deref().unwrap_or_default()).ok())
+            .collect();
+        lap(1, &mut started);
+        let chunks: Vec<stream::rules::Chunk> = events
+            .iter()
+            .zip(values)
+            .map(|(event, value)| {
+                let checked = schemas.chunk.check_text(&value, event.data.as_deref().unwrap_or_default());
+                stream::rules::Chunk {
+                    event: event.number,
+                    line: event.line,
+                    value,
+                    violations: checked.violations,
+                }
+            })
+            .collect();
+        lap(2, &mut started);
+        std::hint::black_box(stream::rules::check(&chunks, schemas.conventions));
+        lap(3, &mut started);
+        let folded = stream::reassemble::fold(&chunks, schemas.conventions);
+        lap(4, &mut started);
+        std::hint::black_box(schemas.response.check(&folded.response));
+        lap(5, &mut started);
+    }
+    let started = Instant::now();
+    for body in &corpus.bodies {
+        std::hint::black_box(stream::check_transcript(schemas, body));
+    }
+    let whole = started.elapsed();
+    println!("\nbreakdown, streams, 1 thread, in memory ({} chunks):", corpus.chunks);
+    println!("{:<40} {:>7.3}s", "baseline (lines, serde_json::from_str)", serde.as_secs_f64());
+    for (step, time) in steps.iter().zip(times) {
+        println!("{step:<40} {:>7.3}s", time.as_secs_f64());
+    }
+    println!("{:<40} {:>7.3}s", "sum of the steps", times.iter().sum::<Duration>().as_secs_f64());
+    println!("{:<40} {:>7.3}s", "check_transcript", whole.as_secs_f64());
 }
