@@ -4,6 +4,7 @@ mod bad_input;
 mod check;
 mod expectations;
 mod observe;
+mod rendering;
 mod report;
 mod sample;
 mod schemas;
