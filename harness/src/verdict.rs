@@ -100,11 +100,13 @@ impl Checked {
         }
     }
 
-    /// Fills in each violation's position from the text the value was parsed from.
+    /// Fills in each violation's position from the text the value was parsed from,
+    /// and puts the violations in the order they stand in the file.
     pub fn locate(&mut self, text: &str) {
         for violation in &mut self.violations {
             violation.position = locate::find(text, &violation.pointer);
         }
+        self.violations.sort_by(|a, b| (a.position, &a.pointer).cmp(&(b.position, &b.pointer)));
     }
 }
 
