@@ -3,7 +3,7 @@
 //! rendering must come out without a panic, and a located violation must lie inside the text.
 #![no_main]
 
-use chatcompat::{check, json};
+use chatcompat::json;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = violation.to_string();
             if let Some(position) = violation.position {
                 assert!(position.line >= 1 && position.line <= lines, "{position} outside {lines} lines");
-                let _ = check::excerpt(text, position, position.line);
+                let _ = chatcompat::locate::excerpt(text, position, position.line);
             }
         }
         for extension in &checked.extensions {

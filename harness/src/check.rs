@@ -505,7 +505,9 @@ impl<'s> Checker<'s> {
         checked.locate(text);
         for violation in &mut checked.violations {
             if self.options.excerpts {
-                excerpts.push(violation.position.map(|p| excerpt(text, p, p.line + first_line - 1)));
+                excerpts.push(
+                    violation.position.map(|p| crate::locate::excerpt(text, p, p.line + first_line - 1)),
+                );
             }
             if let Some(position) = &mut violation.position {
                 position.line += first_line - 1;
@@ -534,33 +536,6 @@ impl Waivers<'_> {
             }
         }
     }
-}
-
-/// The source line at `position` (a line of `text`), shown as line `shown_line`
-/// with a caret under the column; long lines are cut to a window around the column.
-pub fn excerpt(text: &str, position: Position, shown_line: usize) -> String {
-    const WIDTH: usize = 100;
-    let line = text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
-    let column = position.column.saturating_sub(1);
-    let start = column.saturating_sub(WIDTH / 2);
-    let mut shown = String::new();
-    if start > 0 {
-        shown.push('…');
-    }
-    let mut more = false;
-    for (taken, c) in line.chars().skip(start).enumerate() {
-        if taken == WIDTH {
-            more = true;
-            break;
-        }
-        shown.push(if c.is_control() { ' ' } else { c });
-    }
-    if more {
-        shown.push('…');
-    }
-    let caret_at = column - start + usize::from(start > 0);
-    let gutter = shown_line.to_string();
-    format!("{gutter} | {shown}\n{} | {}^\n", " ".repeat(gutter.len()), " ".repeat(caret_at))
 }
 
 /// Decides how to read input that has no telling extension, from its first
@@ -984,7 +959,7 @@ mod tests {
     #[test]
     fn excerpts_window_long_lines_around_the_column() {
         let line = format!("{}\"bad\"{}", "x".repeat(500), "y".repeat(500));
-        let shown = excerpt(&line, Position { line: 1, column: 501 }, 7);
+        let shown = crate::locate::excerpt(&line, Position { line: 1, column: 501 }, 7);
         let mut rows = shown.lines();
         let text = rows.next().unwrap();
         let caret = rows.next().unwrap();

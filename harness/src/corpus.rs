@@ -478,25 +478,13 @@ fn render_mismatch(
             };
         let _ = writeln!(out, "{}:{position}: {violation} ({tag})", path.display());
         if let Some(position) = violation.position {
-            out.push_str(&excerpt(text, position));
+            out.push_str(&crate::locate::excerpt(text, position, position.line));
         }
     }
     for expected in missing {
         let _ = writeln!(out, "{}: expected error did not occur: {expected}", path.display());
     }
     out.trim_end().to_string()
-}
-
-/// The source line at `position` with a caret under the column.
-pub fn excerpt(text: &str, position: Position) -> String {
-    let line = text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
-    let shown: String = line.chars().take(160).collect();
-    let gutter = position.line.to_string();
-    format!(
-        "{gutter} | {shown}\n{} | {}^\n",
-        " ".repeat(gutter.len()),
-        " ".repeat(position.column.saturating_sub(1).min(160))
-    )
 }
 
 /// The outcome of every fixture of a corpus, in trial order.

@@ -201,6 +201,33 @@ fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
     }
 }
 
+/// The source line at `position` (a line of `text`), shown as line `shown_line`
+/// with a caret under the column; long lines are cut to a window around the column.
+pub fn excerpt(text: &str, position: Position, shown_line: usize) -> String {
+    const WIDTH: usize = 100;
+    let line = text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
+    let column = position.column.saturating_sub(1);
+    let start = column.saturating_sub(WIDTH / 2);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    let mut more = false;
+    for (taken, c) in line.chars().skip(start).enumerate() {
+        if taken == WIDTH {
+            more = true;
+            break;
+        }
+        shown.push(if c.is_control() { ' ' } else { c });
+    }
+    if more {
+        shown.push('…');
+    }
+    let caret_at = column - start + usize::from(start > 0);
+    let gutter = shown_line.to_string();
+    format!("{gutter} | {shown}\n{} | {}^\n", " ".repeat(gutter.len()), " ".repeat(caret_at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

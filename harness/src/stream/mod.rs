@@ -685,7 +685,7 @@ impl fmt::Display for TranscriptMismatch {
             };
             let _ = writeln!(out, "{}{tag}", render_finding(&self.path, finding));
             if let (Some(position), Severity::Error) = (finding.position, finding.severity()) {
-                out.push_str(&crate::check::excerpt(&self.text, position, position.line));
+                out.push_str(&crate::locate::excerpt(&self.text, position, position.line));
             }
         }
         for expected in &self.missing {
