@@ -18,6 +18,9 @@ const FINDINGS: u8 = 1;
 /// Bad arguments, unreadable input or malformed tables.
 const FAILURE: u8 = 2;
 
+/// A usage or I/O error that stops a subcommand: printed once, by `main`, and exit code 2.
+type Failure = Box<dyn std::error::Error>;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let workspace = cli.workspace.clone().unwrap_or_else(Catalog::locate_workspace);
@@ -30,10 +33,25 @@ fn main() -> ExitCode {
         Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
     };
-    ExitCode::from(code)
+    ExitCode::from(code.unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        FAILURE
+    }))
 }
 
-fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> u8 {
+/// The corpus a subcommand runs over: `--fixtures` (or `$CHATCOMPAT_FIXTURES`), else the workspace's.
+fn fixtures_dir(
+    workspace: &std::path::Path,
+    arg: Option<&std::path::Path>,
+) -> Result<std::path::PathBuf, Failure> {
+    let fixtures = arg.map_or_else(|| workspace.join("fixtures"), std::path::Path::to_path_buf);
+    if !fixtures.is_dir() {
+        return Err(format!("{}: not a directory", fixtures.display()).into());
+    }
+    Ok(fixtures)
+}
+
+fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Failure> {
     if let (Some(dir), Some(root)) = (&args.tables, &args.root) {
         return match tables::load(dir, root) {
             Ok(set) => {
@@ -41,23 +59,15 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> u8 {
                 let shown = dir.display().to_string();
                 let info = derive::SchemaInfo { id: &id, title: &set.root, tables: &shown };
                 print!("{}", chatcompat::catalog::schema_text(&derive::derive(&set, &info)));
-                SUCCESS
+                Ok(SUCCESS)
             }
             Err(errors) => {
-                for error in errors {
-                    eprintln!("error: {error}");
-                }
-                FAILURE
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                Err(lines.join("\nerror: ").into())
             }
         };
     }
-    let catalog = match Catalog::discover(workspace) {
-        Ok(catalog) => catalog,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let catalog = Catalog::discover(workspace)?;
     let mut code = SUCCESS;
     for derived in catalog.derive_all(args.check) {
         let (provider, path) = (derived.provider, &derived.path);
@@ -75,26 +85,16 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> u8 {
             }
         }
     }
-    code
+    Ok(code)
 }
 
-fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
+fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Failure> {
     use std::io::IsTerminal as _;
 
     let loaded =
         Catalog::discover(workspace).and_then(|catalog| catalog.load_schemas().map(|s| (catalog, s)));
-    let (catalog, schemas) = match loaded {
-        Ok(loaded) => loaded,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
-    let fixtures = args.fixtures.clone().unwrap_or_else(|| workspace.join("fixtures"));
-    if !fixtures.is_dir() {
-        eprintln!("error: {}: not a directory", fixtures.display());
-        return FAILURE;
-    }
+    let (catalog, schemas) = loaded?;
+    let fixtures = fixtures_dir(workspace, args.fixtures.as_deref())?;
     let corpus = chatcompat::corpus::discover(&fixtures);
     let bar = indicatif::ProgressBar::new(corpus.fixtures.len() as u64);
     if !std::io::stderr().is_terminal() || corpus.fixtures.len() < 500 {
@@ -117,8 +117,7 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
             }
         } else if let Err(err) = std::fs::create_dir_all(&out_dir).and_then(|()| std::fs::write(&path, text))
         {
-            eprintln!("error: {shown}: {err}");
-            return FAILURE;
+            return Err(format!("{shown}: {err}").into());
         }
     }
     print_summary(&report);
@@ -127,7 +126,7 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> u8 {
     if failing(&report.corpus) || failing(&report.streaming.corpus) || !corpus.misplaced.is_empty() {
         code = code.max(FINDINGS);
     }
-    code
+    Ok(code)
 }
 
 /// The short terminal table: per fixture provider, how many of its valid
@@ -199,16 +198,10 @@ fn print_summary(report: &report::Report) {
     }
 }
 
-fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> u8 {
+fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> Result<u8, Failure> {
     let outcomes = Catalog::discover(workspace)
         .and_then(|catalog| chatcompat::models::codegen::write_all(&catalog, args.check));
-    let outcomes = match outcomes {
-        Ok(outcomes) => outcomes,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let outcomes = outcomes?;
     let mut code = SUCCESS;
     for (path, drift) in outcomes {
         let shown = chatcompat::models::codegen::shown(workspace, &path);
@@ -221,59 +214,36 @@ fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> u8
             }
         }
     }
-    code
+    Ok(code)
 }
 
-fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> u8 {
+fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> Result<u8, Failure> {
     use std::io::Write as _;
 
     let schema = Catalog::discover(workspace)
         .and_then(|catalog| catalog.provider(&args.provider).and_then(|p| catalog.load_schema(p)));
-    let schema = match schema {
-        Ok(schema) => schema,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let schema = schema?;
     let lines = if args.invalid {
         chatcompat::generate::sample_invalid(&schema, args.count, args.seed)
     } else {
         chatcompat::generate::sample(&schema, args.count, args.seed)
     };
-    let lines = match lines {
-        Ok(lines) => lines,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let lines = lines?;
     let mut stdout = std::io::stdout().lock();
     for line in lines {
         if let Err(err) = writeln!(stdout, "{line}") {
             if err.kind() == std::io::ErrorKind::BrokenPipe {
-                return SUCCESS;
+                return Ok(SUCCESS);
             }
-            eprintln!("error: stdout: {err}");
-            return FAILURE;
+            return Err(format!("stdout: {err}").into());
         }
     }
-    SUCCESS
+    Ok(SUCCESS)
 }
 
-fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {
-    let catalog = match Catalog::discover(workspace) {
-        Ok(catalog) => catalog,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
-    let fixtures = args.fixtures.clone().unwrap_or_else(|| workspace.join("fixtures"));
-    if !fixtures.is_dir() {
-        eprintln!("error: {}: not a directory", fixtures.display());
-        return FAILURE;
-    }
+fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> Result<u8, Failure> {
+    let catalog = Catalog::discover(workspace)?;
+    let fixtures = fixtures_dir(workspace, args.fixtures.as_deref())?;
     let corpus = chatcompat::corpus::discover(&fixtures);
     let problems = chatcompat::lint::lint(&corpus, &catalog.ids());
     for problem in &problems {
@@ -285,15 +255,11 @@ fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> u8 {
         corpus.transcripts.len(),
         problems.len()
     );
-    if problems.is_empty() {
-        SUCCESS
-    } else {
-        FINDINGS
-    }
+    Ok(if problems.is_empty() { SUCCESS } else { FINDINGS })
 }
 
 /// `check --stream`: transcripts against each provider's stream schemas and conventions.
-fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> u8 {
+fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{Input, Status},
         format::Format,
@@ -307,16 +273,16 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> u8 {
         match streams.support(id) {
             Support::Schemas(loaded) => schemas.push(loaded),
             Support::NotDocumented(note) => {
-                eprintln!("error: provider `{id}` documents no streaming ({note}): its transcripts cannot be checked");
-                return FAILURE;
+                return Err(format!(
+                    "provider `{id}` documents no streaming ({note}): its transcripts cannot be checked"
+                )
+                .into());
             }
             Support::Broken(error) => {
-                eprintln!("error: {error}");
-                return FAILURE;
+                return Err(error.to_string().into());
             }
             Support::Unknown => {
-                eprintln!("error: unknown provider `{id}` (known: {})", catalog.ids().join(", "));
-                return FAILURE;
+                return Err(format!("unknown provider `{id}` (known: {})", catalog.ids().join(", ")).into());
             }
         }
     }
@@ -331,17 +297,14 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> u8 {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = output::write(format, &mut out, &results, ids, args.strict).and_then(|()| out.flush());
     match written {
-        Ok(()) => match output::status(&results, args.strict) {
+        Ok(()) => Ok(match output::status(&results, args.strict) {
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
             Status::Incomplete => FAILURE,
-        },
+        }),
         // Like ripgrep: a reader that went away (`| head`) is not an error.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
-        Err(err) => {
-            eprintln!("error: cannot write the report: {err}");
-            FAILURE
-        }
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(SUCCESS),
+        Err(err) => Err(format!("cannot write the report: {err}").into()),
     }
 }
 
@@ -389,19 +352,13 @@ fn render_coverage(coverage: &chatcompat::observe::Coverage) -> String {
     text
 }
 
-fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
+fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::check::{CheckOptions, Checker, Input, InputMode, Status};
     use chatcompat::expectations::Expectations;
     use chatcompat::format::{self, Format};
     use std::io::{IsTerminal, Write};
 
-    let catalog = match Catalog::discover(workspace) {
-        Ok(catalog) => catalog,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let catalog = Catalog::discover(workspace)?;
     let mut ids = vec![args.provider.clone()];
     for against in &args.against {
         if against == "all" {
@@ -420,14 +377,12 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         match catalog.provider(id).and_then(|provider| catalog.load_schema(provider)) {
             Ok(schema) => schemas.push(schema),
             Err(err) => {
-                eprintln!("error: {err}");
-                return FAILURE;
+                return Err(format!("{err}").into());
             }
         }
     }
     if args.max_response_bytes == 0 {
-        eprintln!("error: --max-response-bytes must be at least 1");
-        return FAILURE;
+        return Err("--max-response-bytes must be at least 1".into());
     }
     let format = match args.format {
         FormatArg::Human => Format::Human,
@@ -462,8 +417,7 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         Some(path) => match Expectations::load(path) {
             Ok(loaded) => Some(loaded),
             Err(err) => {
-                eprintln!("error: {err}");
-                return FAILURE;
+                return Err(format!("{err}").into());
             }
         },
         None => None,
@@ -488,27 +442,16 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
             Ok(pool) => pool.install(run),
             Err(err) => {
-                eprintln!("error: cannot start {jobs} threads: {err}");
-                return FAILURE;
+                return Err(format!("cannot start {jobs} threads: {err}").into());
             }
         },
         None => run(),
     };
     if let (Ok(_), true, Some(path)) = (&outcome, args.update_expectations, &expectations_path) {
         let results = collected.into_inner().unwrap_or_default();
-        return match chatcompat::expectations::update(path, expectations.as_ref(), &results) {
-            Ok(entries) => {
-                println!(
-                    "wrote {entries} expectation(s) to {}: this run now passes with them",
-                    path.display()
-                );
-                SUCCESS
-            }
-            Err(err) => {
-                eprintln!("error: {err}");
-                FAILURE
-            }
-        };
+        let entries = chatcompat::expectations::update(path, expectations.as_ref(), &results)?;
+        println!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
+        return Ok(SUCCESS);
     }
     if let (Ok(_), Some(inventory)) = (&outcome, checker.inventory()) {
         let coverage = chatcompat::observe::observe(&schemas[0], &inventory).coverage;
@@ -524,23 +467,22 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> u8 {
         eprintln!("error: {message}");
     }
     match outcome {
-        Ok(summary) => match summary.status() {
+        Ok(summary) => Ok(match summary.status() {
             Status::Incomplete => FAILURE,
             _ if !stale.is_empty() => FINDINGS,
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
-        },
+        }),
         // Like ripgrep: a reader that went away (`| head`) is not an error.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(SUCCESS),
         Err(err) => {
             let _ = std::io::stderr().flush();
-            eprintln!("error: cannot write the report: {err}");
-            FAILURE
+            Err(format!("cannot write the report: {err}").into())
         }
     }
 }
 
-fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
+fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{CheckOptions, Checker, Input},
         observe::{self, Inventory, Observation},
@@ -552,13 +494,7 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
         let chunk = catalog.load_chunk_schema(&provider).ok();
         Ok((response, chunk))
     });
-    let (response_schema, chunk_schema) = match loaded {
-        Ok(loaded) => loaded,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let (response_schema, chunk_schema) = loaded?;
     // Transcripts are read here; JSON and JSON Lines go through the checker's reader.
     let mut chunks = Inventory::default();
     let mut json_inputs = Vec::new();
@@ -582,8 +518,7 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
                     chunks.add_transcript(&String::from_utf8_lossy(&bytes));
                 }
                 Err(err) => {
-                    eprintln!("error: {}: cannot read: {err}", transcript.display());
-                    return FAILURE;
+                    return Err(format!("{}: cannot read: {err}", transcript.display()).into());
                 }
             }
         }
@@ -593,19 +528,13 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
     }
     let checker = Checker::new(vec![&response_schema], CheckOptions::default()).with_inventory();
     let mut silent = chatcompat::format::reporter(chatcompat::format::Format::Json, std::io::sink(), false);
-    let summary = match checker.run(&json_inputs, silent.as_mut()) {
-        Ok(summary) => summary,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return FAILURE;
-        }
-    };
+    let summary = checker.run(&json_inputs, silent.as_mut())?;
     if summary.unread > 0 {
-        eprintln!(
-            "error: {} input(s) could not be read; run `chatcompat check` on them for the detail",
+        return Err(format!(
+            "{} input(s) could not be read; run `chatcompat check` on them for the detail",
             summary.unread
-        );
-        return FAILURE;
+        )
+        .into());
     }
     let responses = checker.inventory().unwrap_or_default();
     let response_observation =
@@ -615,8 +544,7 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
         _ => None,
     };
     if response_observation.is_none() && chunk_observation.is_none() {
-        eprintln!("error: no response or chunk found in the given paths");
-        return FAILURE;
+        return Err("no response or chunk found in the given paths".into());
     }
     match args.format {
         args::ObserveFormat::Json => {
@@ -674,5 +602,5 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> u8 {
             }
         }
     }
-    SUCCESS
+    Ok(SUCCESS)
 }
