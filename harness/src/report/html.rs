@@ -299,24 +299,15 @@ fn streams(report: &Report, out: &mut String) {
         "<div class=\"scroll\"><table><thead><tr><th>provider</th><th>streaming</th><th>valid transcripts</th>\
          <th>invalid transcripts</th><th>failing trials</th></tr></thead><tbody>"
     );
-    for provider in &streaming.providers {
-        let support = match (&provider.conventions, &provider.note) {
-            (Some(conventions), _) => super::streams::conventions_text(conventions).replace('`', ""),
-            (None, Some(note)) => format!("streaming {note}"),
-            (None, None) => "streaming not documented".to_string(),
-        };
-        let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
-        let count = |counts: Option<&std::collections::BTreeMap<crate::corpus::Origin, usize>>| {
-            counts.map_or(0, |c| c.values().sum::<usize>())
-        };
+    for row in super::streams::support_rows(streaming) {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&provider.id),
-            escape(&support),
-            count(row.map(|r| &r.valid)),
-            count(row.map(|r| &r.invalid)),
-            row.map_or(0, |r| r.failing.len())
+            escape(row.provider),
+            escape(&row.support.replace('`', "")),
+            row.valid,
+            row.invalid,
+            row.failing
         );
     }
     let _ = writeln!(out, "</tbody></table></div>");

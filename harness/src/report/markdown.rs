@@ -248,23 +248,15 @@ fn streams(report: &Report, out: &mut String) {
     let _ =
         writeln!(out, "| provider | streaming | valid transcripts | invalid transcripts | failing trials |");
     let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
-    for provider in &streaming.providers {
-        let support = match (&provider.conventions, &provider.note) {
-            (Some(conventions), _) => super::streams::conventions_text(conventions),
-            (None, Some(note)) => format!("streaming {}", escape(note)),
-            (None, None) => "streaming not documented".to_string(),
-        };
-        let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
-        let count = |counts: Option<&std::collections::BTreeMap<crate::corpus::Origin, usize>>| {
-            counts.map_or(0, |c| c.values().sum::<usize>())
-        };
+    for row in super::streams::support_rows(streaming) {
         let _ = writeln!(
             out,
-            "| {} | {support} | {} | {} | {} |",
-            provider.id,
-            count(row.map(|r| &r.valid)),
-            count(row.map(|r| &r.invalid)),
-            row.map_or(0, |r| r.failing.len())
+            "| {} | {} | {} | {} | {} |",
+            row.provider,
+            escape(&row.support),
+            row.valid,
+            row.invalid,
+            row.failing
         );
     }
     out.push('\n');

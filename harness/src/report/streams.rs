@@ -185,6 +185,43 @@ pub fn row<'a>(streaming: &'a Streaming, transcripts: &str) -> Vec<&'a StreamCel
     streaming.matrix.iter().filter(|c| c.transcripts == transcripts).collect()
 }
 
+/// One line of the streaming support table: how a provider's SDK reads a stream
+/// (or that it documents none) and its transcript counts. Text is unescaped.
+pub struct SupportRow<'a> {
+    pub provider: &'a str,
+    /// The provider's conventions in words, or why it has none.
+    pub support: String,
+    pub valid: usize,
+    pub invalid: usize,
+    pub failing: usize,
+}
+
+/// The support table's rows, one per provider, in column order.
+pub fn support_rows(streaming: &Streaming) -> Vec<SupportRow<'_>> {
+    streaming
+        .providers
+        .iter()
+        .map(|provider| {
+            let support = match (&provider.conventions, &provider.note) {
+                (Some(conventions), _) => conventions_text(conventions),
+                (None, Some(note)) => format!("streaming {note}"),
+                (None, None) => "streaming not documented".to_string(),
+            };
+            let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
+            let count = |counts: Option<&BTreeMap<crate::corpus::Origin, usize>>| {
+                counts.map_or(0, |c| c.values().sum::<usize>())
+            };
+            SupportRow {
+                provider: &provider.id,
+                support,
+                valid: count(row.map(|r| &r.valid)),
+                invalid: count(row.map(|r| &r.invalid)),
+                failing: row.map_or(0, |r| r.failing.len()),
+            }
+        })
+        .collect()
+}
+
 /// A column's conventions in words: `[DONE] exact, usage last with choices [], tool calls in fragments`.
 pub fn conventions_text(conventions: &Conventions) -> String {
     use crate::stream::{DoneMatch, ToolCallShape, UsagePlacement};
