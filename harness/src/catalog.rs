@@ -69,7 +69,7 @@ pub struct Provider {
     /// A note on streaming, e.g. `not documented: the SDK has no stream option`.
     pub streaming: Option<String>,
     /// How the provider's SDK reads a stream (the `[stream]` table), when stated.
-    pub stream: Option<crate::stream::Conventions>,
+    pub stream: Option<crate::stream::StreamTable>,
     pub dir: PathBuf,
 }
 
@@ -141,7 +141,7 @@ struct ProviderFile {
     #[serde(default)]
     streaming: Option<String>,
     #[serde(default)]
-    stream: Option<crate::stream::Conventions>,
+    stream: Option<crate::stream::StreamTable>,
 }
 
 /// Problems finding providers, or deriving and loading their schemas.
@@ -188,6 +188,14 @@ impl Catalog {
                 .map_err(|err| CatalogError::Io { path: file.clone(), message: err.to_string() })?;
             let parsed: ProviderFile = toml::from_str(&text)
                 .map_err(|err| CatalogError::ProviderFile { path: file.clone(), message: err.to_string() })?;
+            if let Some(unknown) = parsed.stream.as_ref().map(crate::stream::StreamTable::unknown_rows) {
+                if !unknown.is_empty() {
+                    return Err(CatalogError::ProviderFile {
+                        path: file.clone(),
+                        message: format!("[stream.rules] names no rule: {}", unknown.join(", ")),
+                    });
+                }
+            }
             providers.push(Provider {
                 id: entry.file_name().to_string_lossy().into_owned(),
                 name: parsed.name,

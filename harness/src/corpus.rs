@@ -99,6 +99,10 @@ pub struct Sidecar {
     /// API or SDK version, where known.
     #[serde(default)]
     pub version: Option<String>,
+    /// For a transcript: what the provider's SDK does with it (reads it whole, reads it but
+    /// loses something, raises) and the SDK file that does it.
+    #[serde(default)]
+    pub sdk: Option<String>,
     /// For an invalid fixture: every error it must produce, and no other.
     #[serde(default)]
     pub expect: Vec<ExpectedError>,

@@ -260,9 +260,14 @@ fn streams(report: &Report, out: &mut String) {
                     .iter()
                     .map(|g| format!("{} {} {}: {}", g.scope, g.pointer, g.name, g.transcripts.len()))
                     .collect();
+                let lossy = if cell.read_with_loss > 0 {
+                    format!(" ({} with loss)", cell.read_with_loss)
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     out,
-                    "<td class=\"cell {class}\" title=\"{}\">{accepted}/{}</td>",
+                    "<td class=\"cell {class}\" title=\"{}\">{accepted}/{}{lossy}</td>",
                     escape(&title.join("; ")),
                     cell.total
                 );

@@ -234,7 +234,10 @@ fn streams(report: &Report, out: &mut String) {
             let cells: Vec<String> = super::streams::row(streaming, &row.provider)
                 .iter()
                 .map(|cell| {
-                    if cell.supported {
+                    if cell.supported && cell.read_with_loss > 0 {
+                        let counts = counts_text(cell.conforms, cell.conforms_with_extensions, cell.total);
+                        format!("{counts} ({} with loss)", cell.read_with_loss)
+                    } else if cell.supported {
                         counts_text(cell.conforms, cell.conforms_with_extensions, cell.total)
                     } else {
                         "n/a".to_string()
@@ -260,7 +263,23 @@ fn streams(report: &Report, out: &mut String) {
         );
     }
     out.push('\n');
-    let blocked: Vec<_> = streaming.matrix.iter().filter(|c| !c.blocking.is_empty()).collect();
+    let rules = super::streams::rule_rows(streaming);
+    if rules.iter().any(|(_, words)| words.iter().any(|w| *w != "n/a")) {
+        let _ = writeln!(
+            out,
+            "What each provider's SDK does with a breach of each rule (`[stream.rules]` of its provider.toml, \
+             which cites the SDK file): `raises` fails the transcript, `loses` fails it under `--strict`, \
+             `reads` is a note.\n"
+        );
+        let _ = writeln!(out, "| rule | {} |", columns.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
+        for (rule, words) in &rules {
+            let _ = writeln!(out, "| {} | {} |", code(rule), words.join(" | "));
+        }
+        out.push('\n');
+    }
+    let blocked: Vec<_> =
+        streaming.matrix.iter().filter(|c| !c.blocking.is_empty() || !c.losses.is_empty()).collect();
     if !blocked.is_empty() {
         let _ = writeln!(out, "### What stops the rest (streams)\n");
     }
@@ -273,12 +292,14 @@ fn streams(report: &Report, out: &mut String) {
             cell.conforms + cell.conforms_with_extensions,
             cell.total
         );
-        for group in &cell.blocking {
+        for (group, lost) in
+            cell.blocking.iter().map(|g| (g, "")).chain(cell.losses.iter().map(|g| (g, " (loss)")))
+        {
             let place =
                 if group.pointer.is_empty() { String::new() } else { format!(" {}", code(&group.pointer)) };
             let _ = writeln!(
                 out,
-                "- {}{place} {}: {} transcript(s)",
+                "- {}{place} {}{lost}: {} transcript(s)",
                 group.scope,
                 code(&group.name),
                 group.transcripts.len()

@@ -14,7 +14,10 @@ use super::{pattern, CorpusRow};
 use crate::{
     catalog::Catalog,
     corpus::{Corpus, Validity},
-    stream::{self, Conventions, FindingKind, Scope, StreamCatalog, Support},
+    stream::{
+        self, Accumulator, DoneMatch, FindingKind, RuleRow, Scope, Severity, StreamCatalog, Support,
+        ToolCallShape, UsagePlacement,
+    },
     verdict::Verdict,
 };
 
@@ -38,7 +41,19 @@ pub struct StreamingProvider {
     /// Why not, when it has none (`not documented: ...`), or why its schemas did not load.
     pub note: Option<String>,
     /// How its SDK reads a stream, when supported.
-    pub conventions: Option<Conventions>,
+    pub conventions: Option<StreamingConventions>,
+}
+
+/// A provider's `[stream]` table as the report shows it: the framing facts, the SDK, and
+/// what that SDK does with each rule (rule name → row).
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamingConventions {
+    pub done: DoneMatch,
+    pub usage: UsagePlacement,
+    pub tool_calls: ToolCallShape,
+    pub accumulator: Accumulator,
+    pub sdk: String,
+    pub rules: BTreeMap<String, RuleRow>,
 }
 
 /// The valid transcripts of `transcripts` read by a client of `schema`.
@@ -52,8 +67,12 @@ pub struct StreamCell {
     pub conforms: usize,
     pub conforms_with_extensions: usize,
     pub violates: usize,
+    /// Accepted transcripts that the column's SDK reads but loses something of (counted apart).
+    pub read_with_loss: usize,
     /// The errors that stop the rest, grouped, most transcripts first.
     pub blocking: Vec<StreamGroup>,
+    /// The losses, grouped the same way.
+    pub losses: Vec<StreamGroup>,
 }
 
 /// Transcripts that share one error.
@@ -81,7 +100,14 @@ pub fn build(catalog: &Catalog, corpus: &Corpus, waived: &[std::path::PathBuf]) 
                 id: provider.id.clone(),
                 supported: true,
                 note: None,
-                conventions: Some(schemas.conventions),
+                conventions: Some(StreamingConventions {
+                    done: schemas.conventions.done,
+                    usage: schemas.conventions.usage,
+                    tool_calls: schemas.conventions.tool_calls,
+                    accumulator: schemas.conventions.accumulator,
+                    sdk: schemas.table.sdk.clone(),
+                    rules: schemas.table.rules.clone(),
+                }),
             },
             Support::NotDocumented(note) | Support::Broken(note) => StreamingProvider {
                 id: provider.id.clone(),
@@ -132,10 +158,14 @@ fn cell(
         conforms: 0,
         conforms_with_extensions: 0,
         violates: 0,
+        read_with_loss: 0,
         blocking: Vec::new(),
+        losses: Vec::new(),
     };
     let Some(schemas) = streams.schemas(&column.id) else { return cell };
-    let mut groups: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    type Groups = BTreeMap<(String, String, String), Vec<String>>;
+    let mut groups: Groups = BTreeMap::new();
+    let mut lost: Groups = BTreeMap::new();
     for (_, id, bytes) in transcripts {
         let report = stream::check_transcript(schemas, bytes);
         match report.verdict() {
@@ -143,7 +173,10 @@ fn cell(
             Verdict::ConformsWithExtensions => cell.conforms_with_extensions += 1,
             Verdict::Violates => cell.violates += 1,
         }
-        for finding in report.errors() {
+        if report.passed() && report.losses().next().is_some() {
+            cell.read_with_loss += 1;
+        }
+        for finding in report.findings.iter().filter(|f| f.severity() != Severity::Note) {
             let key = match &finding.kind {
                 FindingKind::Schema { scope, violation } => {
                     let scope = match scope {
@@ -156,28 +189,59 @@ fn cell(
                     ("stream".to_string(), String::new(), rule.as_str().to_string())
                 }
             };
-            let list = groups.entry(key).or_default();
+            let into = if finding.severity() == Severity::Error { &mut groups } else { &mut lost };
+            let list = into.entry(key).or_default();
             if list.last() != Some(id) {
                 list.push(id.clone());
             }
         }
     }
-    let mut blocking: Vec<StreamGroup> = groups
-        .into_iter()
-        .map(|((scope, pointer, name), mut transcripts)| {
-            transcripts.sort();
-            transcripts.dedup();
-            StreamGroup { scope, pointer, name, transcripts }
-        })
-        .collect();
-    blocking.sort_by(|a, b| {
-        b.transcripts
-            .len()
-            .cmp(&a.transcripts.len())
-            .then_with(|| (&a.scope, &a.pointer, &a.name).cmp(&(&b.scope, &b.pointer, &b.name)))
-    });
-    cell.blocking = blocking;
+    let sorted = |groups: Groups| {
+        let mut list: Vec<StreamGroup> = groups
+            .into_iter()
+            .map(|((scope, pointer, name), mut transcripts)| {
+                transcripts.sort();
+                transcripts.dedup();
+                StreamGroup { scope, pointer, name, transcripts }
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.transcripts
+                .len()
+                .cmp(&a.transcripts.len())
+                .then_with(|| (&a.scope, &a.pointer, &a.name).cmp(&(&b.scope, &b.pointer, &b.name)))
+        });
+        list
+    };
+    cell.blocking = sorted(groups);
+    cell.losses = sorted(lost);
     cell
+}
+
+/// What each streaming provider's SDK does with each rule: (rule, one word per column
+/// in column order: `raises`, `loses`, `reads`, or `n/a` for a provider without streaming).
+pub fn rule_rows(streaming: &Streaming) -> Vec<(&'static str, Vec<&'static str>)> {
+    stream::Rule::ALL
+        .iter()
+        .filter(|rule| **rule != stream::Rule::ReassemblySkipped)
+        .map(|rule| {
+            let words = streaming
+                .providers
+                .iter()
+                .map(|provider| {
+                    match provider.conventions.as_ref().and_then(|c| c.rules.get(rule.as_str())) {
+                        Some(row) => match row.does {
+                            stream::Consequence::Raises => "raises",
+                            stream::Consequence::Loses => "loses",
+                            stream::Consequence::Reads => "reads",
+                        },
+                        None => "n/a",
+                    }
+                })
+                .collect();
+            (rule.as_str(), words)
+        })
+        .collect()
 }
 
 /// The cells of one row, in column order.
@@ -223,8 +287,7 @@ pub fn support_rows(streaming: &Streaming) -> Vec<SupportRow<'_>> {
 }
 
 /// A column's conventions in words: `[DONE] exact, usage last with choices [], tool calls in fragments`.
-pub fn conventions_text(conventions: &Conventions) -> String {
-    use crate::stream::{DoneMatch, ToolCallShape, UsagePlacement};
+pub fn conventions_text(conventions: &StreamingConventions) -> String {
     let done = match conventions.done {
         DoneMatch::Exact => "`[DONE]` exact",
         DoneMatch::Prefix => "`[DONE]` prefix",
@@ -238,5 +301,9 @@ pub fn conventions_text(conventions: &Conventions) -> String {
         ToolCallShape::Fragments => "tool calls in fragments",
         ToolCallShape::Whole => "whole tool calls",
     };
-    format!("{done}, {usage}, {tools}")
+    let folds = match conventions.accumulator {
+        Accumulator::None => "",
+        Accumulator::OpenaiPython => ", folded by openai-python's accumulator",
+    };
+    format!("{}: {done}, {usage}, {tools}{folds}", conventions.sdk)
 }

@@ -46,18 +46,156 @@ use serde_json::Value;
 use crate::{
     catalog::{Catalog, CatalogError},
     corpus::{self, ExpectedError, Fixture, FixtureError, Sidecar},
-    json::{self, BadInputKind},
     locate::Position,
     verdict::{Schema, Verdict, Violation},
 };
 
 /// How one provider's SDK reads a stream: the `[stream]` table of `provider.toml`.
+///
+/// Besides the framing facts (`done`, `usage`, `tool_calls`, `accumulator`),
+/// `[stream.rules]` has one row per rule: what the provider's SDK does when a
+/// stream breaks it (`does = "raises" | "loses" | "reads"`), what it loses, and
+/// the SDK file that does it. A finding's severity is that row's consequence, so
+/// a verdict says what the SDK would do, never what a table merely prefers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamTable {
+    /// The SDK (name, version, mode) whose streaming code the rows describe.
+    #[serde(default)]
+    pub sdk: String,
+    #[serde(default)]
+    pub done: DoneMatch,
+    #[serde(default)]
+    pub usage: UsagePlacement,
+    #[serde(default)]
+    pub tool_calls: ToolCallShape,
+    #[serde(default)]
+    pub accumulator: Accumulator,
+    #[serde(default)]
+    pub other_lines: OtherLines,
+    /// Rule name → what the SDK does with a breach.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, RuleRow>,
+}
+
+/// One row of `[stream.rules]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleRow {
+    /// What the SDK does with a breach of the rule.
+    pub does: Consequence,
+    /// What is lost, when `does = "loses"`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub loses: String,
+    /// The SDK file (and function) that does it.
+    pub source: String,
+    /// Where a later published version of the SDK does otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub later: String,
+}
+
+/// What an SDK's streaming code does with a breach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Consequence {
+    /// It raises, or cannot read the chunk: the stream fails.
+    Raises,
+    /// It reads the stream but the result lacks something the server sent.
+    Loses,
+    /// It reads the stream whole: a breach of the documented shape only.
+    Reads,
+}
+
+impl Consequence {
+    pub fn severity(self) -> Severity {
+        match self {
+            Consequence::Raises => Severity::Error,
+            Consequence::Loses => Severity::Loss,
+            Consequence::Reads => Severity::Note,
+        }
+    }
+}
+
+/// Which accumulator, if any, the SDK folds chunks with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Accumulator {
+    /// None: the SDK hands each chunk over and folds nothing (the Speakeasy SDKs).
+    #[default]
+    None,
+    /// openai-python's `ChatCompletionStreamState` (`lib/streaming/chat/_completions.py`,
+    /// `lib/streaming/_deltas.py`): the losses and raises of its folding are reported.
+    OpenaiPython,
+}
+
+/// What the SDK does with a block of lines that are neither comments nor `data`, `event`,
+/// `id` or `retry` fields (a whitespace-only line is a field named by its spaces).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OtherLines {
+    /// Not dispatched (WHATWG, openai-python's `SSEDecoder`, Speakeasy's `parseEvent`).
+    #[default]
+    Ignored,
+    /// Dispatched as an event without data (the newer Speakeasy `parseMessage`).
+    Dispatched,
+}
+
+/// The table's facts in the form the checks use (`Copy`, one consequence per rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Conventions {
     pub done: DoneMatch,
     pub usage: UsagePlacement,
     pub tool_calls: ToolCallShape,
+    pub accumulator: Accumulator,
+    pub other_lines: OtherLines,
+    consequences: [Consequence; Rule::ALL.len()],
+}
+
+impl Default for Conventions {
+    fn default() -> Self {
+        Conventions::from_table(&StreamTable::default())
+    }
+}
+
+impl Conventions {
+    /// The conventions of a table; a rule without a row gets [`Rule::default_consequence`].
+    pub fn from_table(table: &StreamTable) -> Conventions {
+        let mut consequences = Rule::ALL.map(Rule::default_consequence);
+        for (at, rule) in Rule::ALL.iter().enumerate() {
+            if let Some(row) = table.rules.get(rule.as_str()) {
+                consequences[at] = row.does;
+            }
+        }
+        Conventions {
+            done: table.done,
+            usage: table.usage,
+            tool_calls: table.tool_calls,
+            accumulator: table.accumulator,
+            other_lines: table.other_lines,
+            consequences,
+        }
+    }
+
+    /// What this provider's SDK does with a breach of `rule`.
+    pub fn consequence(&self, rule: Rule) -> Consequence {
+        let at = Rule::ALL.iter().position(|r| *r == rule).unwrap_or_default();
+        self.consequences[at]
+    }
+
+    /// With one rule's consequence replaced (for tests and what-if runs).
+    pub fn with(mut self, rule: Rule, does: Consequence) -> Conventions {
+        if let Some(at) = Rule::ALL.iter().position(|r| *r == rule) {
+            self.consequences[at] = does;
+        }
+        self
+    }
+}
+
+impl StreamTable {
+    /// Row names that are no rule (a typo would otherwise silently keep the default).
+    pub fn unknown_rows(&self) -> Vec<String> {
+        self.rules.keys().filter(|name| Rule::from_name(name).is_none()).cloned().collect()
+    }
 }
 
 /// How the SDK recognises the end-of-stream sentinel.
@@ -96,26 +234,51 @@ pub enum ToolCallShape {
     Whole,
 }
 
-/// The stable name of every check that is not a schema keyword.
+/// The stable name of every check that is not a schema keyword, and of the two
+/// schema checks' rows (`chunk-schema`, `reassembled-schema`) in `[stream.rules]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Rule {
+    /// A chunk breaks the provider's chunk schema (the SDK's inbound validation).
+    ChunkSchema,
+    /// The reassembled `chat.completion` breaks the non-streaming schema.
+    ReassembledSchema,
     /// `id`, `model` and `created` are the same on every chunk.
     StableId,
-    /// Tool-call fragments: each has an index, the first of a call carries id, type and name.
+    /// Every tool-call fragment has an integer `index`.
     ToolCallIndex,
-    /// Each choice ends with exactly one finish reason.
+    /// A fragment's `index` is past the calls folded so far (a gap, or a first index above 0).
+    ToolCallIndexGap,
+    /// The first fragment of a call carries `id`, `type` and `function.name`.
+    ToolCallFirstFragment,
+    /// Two calls (two different ids) share one `index`, so a fragment-joining client merges them.
+    CallsMerged,
+    /// A continuation fragment repeats `id` or `function.name`, which a concatenating client doubles.
+    CallFieldsRepeated,
+    /// Whole-call providers: the same call id is sent twice.
+    ToolCallResent,
+    /// Each choice ends with one finish reason.
     OneFinishReason,
+    /// A choice gets a second, different finish reason; a client keeping the last loses the first.
+    FinishReasonOverwritten,
     /// The usage chunk comes last (with `choices: []` where the provider does it that way).
     UsageLast,
+    /// A chunk after the usage chunk has none, and an accumulator that keeps the last chunk's usage ends without.
+    UsageLost,
+    /// A list inside a delta whose entries an index-merging accumulator cannot place.
+    DeltaListIndex,
+    /// A choice's `index` is past the choices folded so far (an accumulator that looks choices up by index fails).
+    ChoiceIndexGap,
+    /// A choice finishes with `length` or `content_filter`, on which openai-python's final completion raises.
+    FinalFinishReason,
     /// No event after `data: [DONE]`.
     NothingAfterDone,
-    /// The stream ends without `data: [DONE]` (tolerated by every SDK: a note).
+    /// The stream ends without `data: [DONE]`.
     DoneMissing,
     /// A `data` object with an `error` key: the stream failed mid-way.
     ErrorEvent,
-    /// A complete tool call's arguments are not valid JSON.
+    /// A complete tool call's arguments are not JSON for the SDK's language parser.
     ArgumentsJson,
     /// An event's `data` is not one JSON document.
     DataJson,
@@ -125,20 +288,32 @@ pub enum Rule {
     NoChunks,
     /// The transcript is not valid UTF-8.
     Utf8,
-    /// The last event is not followed by a blank line: WHATWG and the SDKs drop it (a note).
+    /// The last event is not followed by a blank line: WHATWG and the SDKs never dispatch it.
     UnterminatedEvent,
-    /// The transcript starts with a byte order mark (stripped by WHATWG; a note).
+    /// The transcript starts with a byte order mark.
     ByteOrderMark,
-    /// The reassembled response was not checked because the stream already failed (a note).
+    /// The reassembled response was not checked because the SDK already failed (a note).
     ReassemblySkipped,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 27] = [
+        Rule::ChunkSchema,
+        Rule::ReassembledSchema,
         Rule::StableId,
         Rule::ToolCallIndex,
+        Rule::ToolCallIndexGap,
+        Rule::ToolCallFirstFragment,
+        Rule::CallsMerged,
+        Rule::CallFieldsRepeated,
+        Rule::ToolCallResent,
         Rule::OneFinishReason,
+        Rule::FinishReasonOverwritten,
         Rule::UsageLast,
+        Rule::UsageLost,
+        Rule::DeltaListIndex,
+        Rule::ChoiceIndexGap,
+        Rule::FinalFinishReason,
         Rule::NothingAfterDone,
         Rule::DoneMissing,
         Rule::ErrorEvent,
@@ -152,13 +327,25 @@ impl Rule {
         Rule::ReassemblySkipped,
     ];
 
-    /// The name used in errors and in sidecars' `rule = "..."`.
+    /// The name used in errors, in sidecars' `rule = "..."` and in `[stream.rules]`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Rule::ChunkSchema => "chunk-schema",
+            Rule::ReassembledSchema => "reassembled-schema",
             Rule::StableId => "stable-id",
             Rule::ToolCallIndex => "tool-call-index",
+            Rule::ToolCallIndexGap => "tool-call-index-gap",
+            Rule::ToolCallFirstFragment => "tool-call-first-fragment",
+            Rule::CallsMerged => "calls-merged",
+            Rule::CallFieldsRepeated => "call-fields-repeated",
+            Rule::ToolCallResent => "tool-call-resent",
             Rule::OneFinishReason => "one-finish-reason",
+            Rule::FinishReasonOverwritten => "finish-reason-overwritten",
             Rule::UsageLast => "usage-last",
+            Rule::UsageLost => "usage-lost",
+            Rule::DeltaListIndex => "delta-list-index",
+            Rule::ChoiceIndexGap => "choice-index-gap",
+            Rule::FinalFinishReason => "final-finish-reason",
             Rule::NothingAfterDone => "nothing-after-done",
             Rule::DoneMissing => "done-missing",
             Rule::ErrorEvent => "error-event",
@@ -178,13 +365,13 @@ impl Rule {
         Rule::ALL.into_iter().find(|rule| rule.as_str() == name)
     }
 
-    /// Whether a finding of this rule fails the transcript (an error) or only informs (a note).
-    pub fn severity(self) -> Severity {
+    /// The consequence of a rule a provider's table has no row for: what every SDK in
+    /// the reference does (raises on what it cannot read, never notices the rest).
+    pub fn default_consequence(self) -> Consequence {
         match self {
-            Rule::DoneMissing | Rule::UnterminatedEvent | Rule::ByteOrderMark | Rule::ReassemblySkipped => {
-                Severity::Note
-            }
-            _ => Severity::Error,
+            Rule::ChunkSchema | Rule::DataJson | Rule::DataMissing => Consequence::Raises,
+            Rule::NothingAfterDone | Rule::UnterminatedEvent => Consequence::Loses,
+            _ => Consequence::Reads,
         }
     }
 }
@@ -195,12 +382,27 @@ impl fmt::Display for Rule {
     }
 }
 
-/// Whether a finding fails the transcript.
+/// Whether a finding fails the transcript: the consequence of its rule for the provider's SDK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The SDK raises or cannot read a chunk: the transcript violates.
     Error,
+    /// The SDK reads the stream but loses something: fails under `--strict`.
+    Loss,
+    /// A breach of the documented shape that the SDK does not notice.
     Note,
+}
+
+impl Severity {
+    /// The word used in every output: `error`, `loss`, `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Loss => "loss",
+            Severity::Note => "note",
+        }
+    }
 }
 
 /// Which document a schema violation is in.
@@ -221,6 +423,8 @@ pub struct Finding {
     /// Line and column in the transcript, where known.
     pub position: Option<Position>,
     pub kind: FindingKind,
+    /// What the provider's SDK does with it (set from its `[stream.rules]` row).
+    pub severity: Severity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,14 +437,30 @@ pub enum FindingKind {
 }
 
 impl Finding {
+    /// A rule's finding; its severity is set from the provider's table when the transcript is judged.
     fn rule(rule: Rule, event: Option<usize>, position: Option<Position>, message: String) -> Finding {
-        Finding { event, position, kind: FindingKind::Rule { rule, message } }
+        Finding { event, position, kind: FindingKind::Rule { rule, message }, severity: Severity::Error }
+    }
+
+    fn schema(
+        scope: Scope,
+        event: Option<usize>,
+        position: Option<Position>,
+        violation: Violation,
+    ) -> Finding {
+        Finding { event, position, kind: FindingKind::Schema { scope, violation }, severity: Severity::Error }
     }
 
     pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The row of `[stream.rules]` that decides this finding's severity.
+    pub fn row(&self) -> Rule {
         match &self.kind {
-            FindingKind::Schema { .. } => Severity::Error,
-            FindingKind::Rule { rule, .. } => rule.severity(),
+            FindingKind::Schema { scope: Scope::Chunk, .. } => Rule::ChunkSchema,
+            FindingKind::Schema { scope: Scope::Reassembled, .. } => Rule::ReassembledSchema,
+            FindingKind::Rule { rule, .. } => *rule,
         }
     }
 
@@ -249,6 +469,25 @@ impl Finding {
         match &self.kind {
             FindingKind::Schema { violation, .. } => &violation.keyword,
             FindingKind::Rule { rule, .. } => rule.as_str(),
+        }
+    }
+
+    /// The JSON pointer of a schema finding.
+    pub fn pointer(&self) -> Option<&str> {
+        match &self.kind {
+            FindingKind::Schema { violation, .. } => Some(&violation.pointer),
+            FindingKind::Rule { .. } => None,
+        }
+    }
+
+    /// The message without event or severity: what a reader needs after the location.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            FindingKind::Schema { scope: Scope::Chunk, violation } => violation.to_string(),
+            FindingKind::Schema { scope: Scope::Reassembled, violation } => {
+                format!("reassembled chat.completion: {violation}")
+            }
+            FindingKind::Rule { rule, message } => format!("{rule}: {message}"),
         }
     }
 
@@ -276,16 +515,12 @@ impl fmt::Display for Finding {
         if let Some(event) = self.event {
             write!(f, "event {event}: ")?;
         }
-        match &self.kind {
-            FindingKind::Schema { scope: Scope::Chunk, violation } => write!(f, "{violation}"),
-            FindingKind::Schema { scope: Scope::Reassembled, violation } => {
-                write!(f, "reassembled chat.completion: {violation}")
-            }
-            FindingKind::Rule { rule, message } => {
-                let note = if rule.severity() == Severity::Note { "note: " } else { "" };
-                write!(f, "{note}{rule}: {message}")
-            }
-        }
+        let tag = match self.severity {
+            Severity::Error => "",
+            Severity::Loss => "loss: ",
+            Severity::Note => "note: ",
+        };
+        write!(f, "{tag}{}", self.message())
     }
 }
 
@@ -316,14 +551,24 @@ impl TranscriptReport {
         self.findings.iter().filter(|f| f.severity() == Severity::Error)
     }
 
+    /// The findings where the SDK reads the stream but loses something.
+    pub fn losses(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity() == Severity::Loss)
+    }
+
     /// The findings that only inform.
     pub fn notes(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.severity() == Severity::Note)
     }
 
-    /// No error (notes allowed).
+    /// No error (losses and notes allowed): the provider's SDK reads the stream.
     pub fn passed(&self) -> bool {
         self.errors().next().is_none()
+    }
+
+    /// Whether the run passes: no error; with `strict`, also no loss and no undocumented field.
+    pub fn passes(&self, strict: bool) -> bool {
+        self.passed() && (!strict || (self.losses().next().is_none() && self.extensions.is_empty()))
     }
 
     /// `violates` on any error; `conforms-with-extensions` when chunks carry undocumented fields.
@@ -335,9 +580,9 @@ impl TranscriptReport {
         }
     }
 
-    /// Every error as the sidecar entry that pins it.
+    /// Every error and every loss as the sidecar entry that pins it.
     pub fn expected_errors(&self) -> BTreeSet<ExpectedError> {
-        self.errors().map(Finding::expected).collect()
+        self.findings.iter().filter(|f| f.severity() != Severity::Note).map(Finding::expected).collect()
     }
 }
 
@@ -350,6 +595,8 @@ pub struct StreamSchemas {
     /// The non-streaming schema the reassembled response must pass.
     pub response: Schema,
     pub conventions: Conventions,
+    /// The `[stream]` table the conventions come from (SDK, rows with their sources).
+    pub table: StreamTable,
 }
 
 impl StreamSchemas {
@@ -358,11 +605,13 @@ impl StreamSchemas {
     pub fn load(catalog: &Catalog, provider: &crate::Provider) -> Result<StreamSchemas, CatalogError> {
         let chunk = catalog.load_chunk_schema(provider)?;
         let response = catalog.load_schema(provider)?;
+        let table = provider.stream.clone().unwrap_or_default();
         Ok(StreamSchemas {
             provider: provider.id.clone(),
             chunk,
             response,
-            conventions: provider.stream.unwrap_or_default(),
+            conventions: Conventions::from_table(&table),
+            table,
         })
     }
 }
@@ -429,6 +678,7 @@ impl StreamCatalog {
 
 /// Checks one transcript (the body's raw bytes) against one provider's stream schemas.
 pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptReport {
+    let conventions = schemas.conventions;
     let mut findings = Vec::new();
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -438,7 +688,8 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
                 Rule::Utf8,
                 None,
                 Some(position),
-                "invalid UTF-8: an event stream is UTF-8 text (the bytes were read with U+FFFD in their place)"
+                "invalid UTF-8: an event stream is UTF-8 text (a strict decoder raises; a replacing one reads \
+                 U+FFFD in its place)"
                     .into(),
             ));
             String::from_utf8_lossy(bytes)
@@ -456,7 +707,6 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         ));
     }
 
-    let conventions = schemas.conventions;
     let mut chunks: Vec<rules::Chunk> = Vec::new();
     let mut extensions = Vec::new();
     let mut done_event: Option<usize> = None;
@@ -466,29 +716,41 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             after_done.push(event);
             continue;
         }
+        // A block of unknown fields only (a whitespace-only line, `foo: bar`) is dispatched by no SDK.
+        if !event.known_field && conventions.other_lines == OtherLines::Ignored {
+            continue;
+        }
         let at = Some(Position { line: event.line, column: 1 });
         if !event.terminated {
-            let what = if event.data.as_deref().is_some_and(|d| is_done(d, conventions.done)) {
-                "harmless for `[DONE]`, which ends the stream anyway"
+            // WHATWG, openai-python's SSEDecoder, Speakeasy's discardSentinel and the newer
+            // EventStream all dispatch an event at its blank line only: this one is never read.
+            if event.data.as_deref().is_some_and(|d| is_done(d, conventions.done)) {
+                findings.push(Finding::rule(
+                    Rule::DoneMissing,
+                    Some(event.number),
+                    at,
+                    "the body ends without the blank line that closes `data: [DONE]`; the SDKs never \
+                     dispatch it and end with the body, which is harmless"
+                        .into(),
+                ));
             } else {
-                "a client never sees this event"
-            };
-            findings.push(Finding::rule(
-                Rule::UnterminatedEvent,
-                Some(event.number),
-                at,
-                format!(
+                findings.push(Finding::rule(
+                    Rule::UnterminatedEvent,
+                    Some(event.number),
+                    at,
                     "the body ends without the blank line that closes this event; WHATWG parsers and the \
-                     SDKs drop it ({what})"
-                ),
-            ));
+                     SDKs never dispatch it, so a client never sees it (it is not checked)"
+                        .into(),
+                ));
+            }
+            continue;
         }
         let Some(data) = &event.data else {
             findings.push(Finding::rule(
                 Rule::DataMissing,
                 Some(event.number),
                 at,
-                "the event has no `data` field; the SDKs fail on it (a `data` field is required)".into(),
+                "the event has no `data` field (a `data` field is what an SDK reads a chunk from)".into(),
             ));
             continue;
         };
@@ -496,52 +758,62 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             done_event = Some(event.number);
             continue;
         }
-        let value = match json::parse_str(data) {
+        let value = match parse_chunk(data) {
             Ok(value) => value,
-            Err(bad) => {
-                let position = data_position(event, bad.position);
+            Err((inside, message)) => {
+                let position = data_position(event, inside);
                 let hint = if data.starts_with("[DONE]") {
                     " (this provider's SDK ends the stream only on `data` that is exactly `[DONE]`)"
                 } else {
                     ""
                 };
-                let message = match bad.kind {
-                    BadInputKind::Empty => "the data is empty: expected one JSON chunk".to_string(),
-                    kind => format!("the data is not one JSON chunk: {kind}{hint}"),
-                };
-                findings.push(Finding::rule(Rule::DataJson, Some(event.number), Some(position), message));
+                findings.push(Finding::rule(
+                    Rule::DataJson,
+                    Some(event.number),
+                    Some(position),
+                    format!("{message}{hint}"),
+                ));
                 continue;
             }
         };
         if let Some(error) = error_of(&value) {
+            let raises = conventions.consequence(Rule::ErrorEvent) == Consequence::Raises;
+            let what = if raises {
+                "the SDK raises on it"
+            } else {
+                "the SDK drops the `error` key and reads the rest as a chunk"
+            };
             findings.push(Finding::rule(
                 Rule::ErrorEvent,
                 Some(event.number),
                 at,
-                format!("the stream reports an error mid-way: {}", describe_error(error)),
+                format!("the stream reports an error mid-way: {} ({what})", describe_error(error)),
             ));
-            // Not checked as a chunk; but one that also carries choices (OpenRouter's
-            // documented shape, `finish_reason: "error"`) still ends them for the rules.
-            if value.get("choices").is_some_and(Value::is_array) {
-                chunks.push(rules::Chunk {
-                    event: event.number,
-                    line: event.line,
-                    value,
-                    violations: Vec::new(),
-                });
+            if raises {
+                // Not a chunk for this SDK; but one that also carries choices (OpenRouter's
+                // documented shape, `finish_reason: "error"`) still ends them for the rules.
+                if value.get("choices").is_some_and(Value::is_array) {
+                    chunks.push(rules::Chunk {
+                        event: event.number,
+                        line: event.line,
+                        value,
+                        violations: Vec::new(),
+                    });
+                }
+                continue;
             }
-            continue;
         }
         let mut checked = schemas.chunk.check_text(&value, data);
         for violation in &mut checked.violations {
             violation.position = violation.position.map(|p| data_position(event, p));
         }
         for violation in &checked.violations {
-            findings.push(Finding {
-                event: Some(event.number),
-                position: violation.position.or(at),
-                kind: FindingKind::Schema { scope: Scope::Chunk, violation: violation.clone() },
-            });
+            findings.push(Finding::schema(
+                Scope::Chunk,
+                Some(event.number),
+                violation.position.or(at),
+                violation.clone(),
+            ));
         }
         extensions.extend(checked.extensions.iter().map(|pointer| (event.number, pointer.clone())));
         chunks.push(rules::Chunk {
@@ -565,7 +837,9 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             ),
         ));
     }
-    if done_event.is_none() && !parsed.events.is_empty() {
+    let unterminated_done =
+        findings.iter().any(|f| matches!(f.kind, FindingKind::Rule { rule: Rule::DoneMissing, .. }));
+    if done_event.is_none() && !parsed.events.is_empty() && !unterminated_done {
         findings.push(Finding::rule(
             Rule::DoneMissing,
             None,
@@ -575,7 +849,10 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
                 .into(),
         ));
     }
-    if chunks.is_empty() && !findings.iter().any(|f| f.event.is_some() && f.severity() == Severity::Error) {
+    let raised = |findings: &[Finding]| {
+        findings.iter().any(|f| conventions.consequence(f.row()) == Consequence::Raises)
+    };
+    if chunks.is_empty() && !raised(&findings) {
         findings.push(Finding::rule(
             Rule::NoChunks,
             None,
@@ -588,24 +865,26 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
     let folded = (!chunks.is_empty()).then(|| reassemble::fold(&chunks, conventions));
     if let Some(folded) = &folded {
         findings.extend(folded.findings.iter().cloned());
-        if findings.iter().any(|f| f.severity() == Severity::Error) {
+        if raised(&findings) {
             findings.push(Finding::rule(
                 Rule::ReassemblySkipped,
                 None,
                 None,
-                "the reassembled chat.completion was not checked against the non-streaming schema: fix the \
-                 errors above first"
+                "the reassembled chat.completion was not checked against the non-streaming schema: the SDK \
+                 fails on the stream first"
                     .into(),
             ));
         } else {
             for violation in schemas.response.check(&folded.response).violations {
-                findings.push(Finding {
-                    event: None,
-                    position: None,
-                    kind: FindingKind::Schema { scope: Scope::Reassembled, violation },
-                });
+                findings.push(Finding::schema(Scope::Reassembled, None, None, violation));
             }
         }
+    }
+    for finding in &mut findings {
+        finding.severity = match finding.row() {
+            Rule::ReassemblySkipped => Severity::Note,
+            row => conventions.consequence(row).severity(),
+        };
     }
 
     findings.sort_by_key(|f| (f.event.is_none(), f.event, f.position));
@@ -621,6 +900,21 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
     }
 }
 
+/// Reads one event's data as the SDKs' JSON parsers do (`json.loads`, `JSON.parse`): a
+/// repeated key keeps its last value and a long integer is a number, unlike the strict
+/// body reader. The error is its position inside the data and a message.
+fn parse_chunk(data: &str) -> Result<Value, (Position, String)> {
+    if data.trim().is_empty() {
+        return Err((Position { line: 1, column: 1 }, "the data is empty: expected one JSON chunk".into()));
+    }
+    serde_json::from_str(data).map_err(|err| {
+        let position = Position { line: err.line().max(1), column: err.column().max(1) };
+        let message = err.to_string();
+        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
+        (position, format!("the data is not one JSON chunk: {message}"))
+    })
+}
+
 /// Whether `data` is the end-of-stream sentinel for this SDK.
 fn is_done(data: &str, rule: DoneMatch) -> bool {
     match rule {
@@ -629,9 +923,17 @@ fn is_done(data: &str, rule: DoneMatch) -> bool {
     }
 }
 
-/// The `error` member of a chunk that reports a failure (present, not `null` or `false`).
+/// The `error` member of a chunk that reports a failure: truthy as openai-python's
+/// `data.get("error")` tests it (`{}`, `""`, `0`, `[]`, `false` and `null` are not).
 fn error_of(value: &Value) -> Option<&Value> {
-    value.get("error").filter(|e| !matches!(e, Value::Null | Value::Bool(false)))
+    value.get("error").filter(|e| match e {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    })
 }
 
 /// An error member in words: its `message` (and `code`) when it has them, else the value, shortened.
@@ -680,11 +982,12 @@ impl fmt::Display for TranscriptMismatch {
         for finding in &self.report.findings {
             let tag = match finding.severity() {
                 Severity::Note => "",
-                Severity::Error if self.unexpected.contains(&finding.expected()) => " (unexpected)",
-                Severity::Error => " (expected)",
+                _ if self.unexpected.contains(&finding.expected()) => " (unexpected)",
+                _ => " (expected)",
             };
             let _ = writeln!(out, "{}{tag}", render_finding(&self.path, finding));
-            if let (Some(position), Severity::Error) = (finding.position, finding.severity()) {
+            if let (Some(position), Severity::Error | Severity::Loss) = (finding.position, finding.severity())
+            {
                 out.push_str(&crate::locate::excerpt(&self.text, position, position.line));
             }
         }

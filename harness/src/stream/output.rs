@@ -6,13 +6,25 @@
 //! file, a folder walked for `*.sse`, or standard input) is read, checked
 //! against each provider's stream schemas, and rendered.
 //!
+//! Every format shows the three severities apart: an *error* (the provider's
+//! SDK raises: the transcript fails), a *loss* (the SDK reads the stream but
+//! loses something: fails under `--strict`) and a *note* (a breach of the
+//! documented shape the SDK does not notice). In `human`, errors and losses have
+//! the source line under them ([`crate::locate::excerpt`], as for bodies) and a
+//! note shared by several providers is printed once, naming them all.
+//!
 //! # The `json` format
 //!
-//! One object per line, per transcript and per provider: `file`, `schema`,
-//! `status` (`pass`, `fail`, `error`), `verdict`, `events`, `chunks`, `done`,
-//! `findings` (`[{event, line, column, severity, name, scope, pointer, message}]`;
-//! `scope` is `chunk`, `reassembled` or `stream`), `extensions` (`[{event, pointer}]`)
-//! and `error` (`null`, or why the file could not be read). Keys may be added.
+//! One object per line, per transcript and per provider, with the keys of the
+//! body format: `file`, `line` (always `null`), `schema`, `status` (`pass`,
+//! `fail`, `error`), `verdict`, `violations`, `extensions`, `error`; plus the
+//! stream's own: `events`, `chunks`, `done`, `losses` (how many), `notes`,
+//! `waived` (the expectation's reason, or `null`). `violations` holds the errors
+//! and losses, `notes` the notes, each `{event, rule, severity, pointer, keyword,
+//! expected, actual, line, column, message}` (`rule` for a sequence rule,
+//! `pointer`/`keyword` for a schema violation; the others `null`); `extensions`
+//! the undocumented fields' pointers, and `extension_events` `[{event, pointer}]`.
+//! Keys may be added.
 
 use std::{
     io::{self, Read, Write},
@@ -22,7 +34,7 @@ use std::{
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use super::{check_transcript, Finding, FindingKind, Scope, Severity, StreamSchemas, TranscriptReport};
+use super::{check_transcript, Finding, FindingKind, Severity, StreamSchemas, TranscriptReport};
 use crate::{
     check::{Input, Status, STDIN_NAME},
     format::{github_data, github_property, xml_escape, xml_text, Format},
@@ -36,23 +48,46 @@ pub struct TranscriptResult {
     pub file: String,
     /// One report per provider, in the order given; `Err` when the input could not be read.
     pub outcome: Result<Vec<TranscriptReport>, String>,
+    /// The transcript with every line end made `\n` (for source excerpts).
+    pub text: String,
+    /// Per provider: the reason of the expectation that waives its failing findings.
+    pub waived: Vec<Option<String>>,
 }
 
 impl TranscriptResult {
-    /// Whether every provider's reading passed (with `strict`, also without extensions).
+    /// Whether every provider's reading passed (with `strict`, also without losses and extensions),
+    /// counting a waived provider as passed.
     pub fn passed(&self, strict: bool) -> bool {
         match &self.outcome {
-            Ok(reports) => reports.iter().all(|r| passes(r, strict)),
+            Ok(reports) => reports.iter().enumerate().all(|(at, r)| self.provider_passed(at, r, strict)),
             Err(_) => false,
         }
     }
-}
 
-fn passes(report: &TranscriptReport, strict: bool) -> bool {
-    match report.verdict() {
-        Verdict::Conforms => true,
-        Verdict::ConformsWithExtensions => !strict,
-        Verdict::Violates => false,
+    fn provider_passed(&self, at: usize, report: &TranscriptReport, strict: bool) -> bool {
+        report.passes(strict) || self.waived.get(at).is_some_and(Option::is_some)
+    }
+
+    /// The findings that make provider `at` fail (errors; with `strict`, losses too) as
+    /// `(event, pointer, keyword or rule)`: what an expectations file waives.
+    pub fn failing(&self, at: usize, strict: bool) -> Vec<(Option<usize>, String, String)> {
+        let Ok(reports) = &self.outcome else { return Vec::new() };
+        let Some(report) = reports.get(at) else { return Vec::new() };
+        let mut failing: Vec<(Option<usize>, String, String)> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error || (strict && f.severity() == Severity::Loss))
+            .map(|f| (f.event, f.pointer().unwrap_or_default().to_string(), f.name().to_string()))
+            .collect();
+        if strict {
+            failing.extend(
+                report
+                    .extensions
+                    .iter()
+                    .map(|(event, pointer)| (Some(*event), pointer.clone(), "undocumented".to_string())),
+            );
+        }
+        failing
     }
 }
 
@@ -65,10 +100,14 @@ pub fn check_inputs(
 ) -> Vec<TranscriptResult> {
     let mut results = Vec::new();
     let mut check = |file: String, bytes: io::Result<Vec<u8>>| {
-        let outcome = bytes
-            .map(|bytes| schemas.iter().map(|s| check_transcript(s, &bytes)).collect())
-            .map_err(|err| format!("cannot read: {err}"));
-        results.push(TranscriptResult { file, outcome });
+        let (outcome, text) = match bytes {
+            Ok(bytes) => (
+                Ok(schemas.iter().map(|s| check_transcript(s, &bytes)).collect()),
+                String::from_utf8_lossy(&bytes).replace("\r\n", "\n").replace('\r', "\n"),
+            ),
+            Err(err) => (Err(format!("cannot read: {err}")), String::new()),
+        };
+        results.push(TranscriptResult { file, outcome, text, waived: vec![None; schemas.len()] });
     };
     for input in inputs {
         match input {
@@ -97,8 +136,20 @@ pub fn check_inputs(
     results
 }
 
-fn is_transcript(path: &Path) -> bool {
+/// Whether `path` is a transcript (`*.sse`).
+pub fn is_transcript(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "sse")
+}
+
+/// The transcripts under `folder` (sorted), for a body run that meets them.
+pub fn transcripts_under(folder: &Path) -> Vec<std::path::PathBuf> {
+    WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && is_transcript(e.path()))
+        .map(|e| e.path().to_path_buf())
+        .collect()
 }
 
 /// The run's outcome: passed, failed (a finding) or incomplete (an input could not be read).
@@ -124,7 +175,7 @@ pub fn write(
         Format::Human => human(out, results, providers, strict),
         Format::Json => json(out, results, providers, strict),
         Format::Junit => junit(out, results, providers, strict),
-        Format::Github => github(out, results, providers),
+        Format::Github => github(out, results, providers, strict),
     }
 }
 
@@ -135,85 +186,152 @@ fn location(file: &str, finding: &Finding) -> String {
     }
 }
 
+/// A finding's source line with a caret, indented as for bodies.
+fn excerpt(text: &str, finding: &Finding) -> Option<String> {
+    let position = finding.position?;
+    Some(crate::locate::excerpt(text, position, position.line))
+}
+
 fn human(
     out: &mut dyn Write,
     results: &[TranscriptResult],
     providers: &[String],
     strict: bool,
 ) -> io::Result<()> {
-    let (mut passed, mut failed, mut unread) = (0, 0, 0);
+    let (mut passed, mut failed, mut unread, mut lossy) = (0, 0, 0, 0);
     for result in results {
-        match &result.outcome {
+        let reports = match &result.outcome {
             Err(message) => {
                 unread += 1;
                 writeln!(out, "{}: error: {message}", result.file)?;
+                continue;
             }
-            Ok(reports) => {
-                for (provider, report) in providers.iter().zip(reports) {
-                    for finding in &report.findings {
-                        let level = if finding.severity() == Severity::Error { "error" } else { "note" };
-                        let shown = finding.to_string();
-                        let shown = shown.strip_prefix("note: ").unwrap_or(&shown);
-                        writeln!(out, "{}: {level}[{provider}]: {shown}", location(&result.file, finding))?;
-                    }
-                    if strict && report.passed() && !report.extensions.is_empty() {
-                        for (event, pointer) in &report.extensions {
-                            writeln!(
-                                out,
-                                "{}: error[{provider}]: event {event}: {pointer}: undocumented field",
-                                result.file
-                            )?;
-                        }
-                    }
-                    writeln!(
-                        out,
-                        "{}: {provider}: {} ({} event(s), {} chunk(s){})",
-                        result.file,
-                        report.verdict(),
-                        report.events,
-                        report.chunks,
-                        if report.done { "" } else { ", no [DONE]" }
-                    )?;
-                }
-                if result.passed(strict) {
-                    passed += 1;
-                } else {
-                    failed += 1;
+            Ok(reports) => reports,
+        };
+        // Notes shared by several providers are printed once, naming them all.
+        let mut notes: Vec<(&Finding, Vec<&str>)> = Vec::new();
+        for (provider, report) in providers.iter().zip(reports) {
+            for note in report.notes() {
+                match notes
+                    .iter_mut()
+                    .find(|(f, _)| f.position == note.position && f.message() == note.message())
+                {
+                    Some((_, names)) => names.push(provider),
+                    None => notes.push((note, vec![provider])),
                 }
             }
+        }
+        for (at, (provider, report)) in providers.iter().zip(reports).enumerate() {
+            let waived = result.waived.get(at).and_then(Option::as_ref);
+            for finding in report.findings.iter().filter(|f| f.severity() != Severity::Note) {
+                let level = match (finding.severity(), waived) {
+                    (_, Some(_)) => "expected failure",
+                    (Severity::Loss, None) if strict => "error(loss)",
+                    (severity, None) => severity.as_str(),
+                };
+                let event = finding.event.map(|e| format!("event {e}: ")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}: {level}[{provider}]: {event}{}",
+                    location(&result.file, finding),
+                    finding.message()
+                )?;
+                if let Some(excerpt) = excerpt(&result.text, finding) {
+                    out.write_all(excerpt.as_bytes())?;
+                }
+            }
+            if let Some(reason) = waived {
+                writeln!(out, "{}: waived [{provider}]: {reason}", result.file)?;
+            }
+            if !report.extensions.is_empty() {
+                let level = if strict && waived.is_none() { "error" } else { "warning" };
+                let mut pointers: Vec<&str> = Vec::new();
+                for (_, pointer) in &report.extensions {
+                    if !pointers.contains(&pointer.as_str()) {
+                        pointers.push(pointer);
+                    }
+                }
+                writeln!(
+                    out,
+                    "{}: {level}[{provider}]: {} undocumented field(s): {}",
+                    result.file,
+                    pointers.len(),
+                    pointers.join(", ")
+                )?;
+            }
+        }
+        for (note, names) in &notes {
+            let event = note.event.map(|e| format!("event {e}: ")).unwrap_or_default();
+            writeln!(
+                out,
+                "{}: note[{}]: {event}{}",
+                location(&result.file, note),
+                names.join(", "),
+                note.message()
+            )?;
+        }
+        for (provider, report) in providers.iter().zip(reports) {
+            let losses = report.losses().count();
+            writeln!(
+                out,
+                "{}: {provider}: {} ({} event(s), {} chunk(s){}{})",
+                result.file,
+                report.verdict(),
+                report.events,
+                report.chunks,
+                if losses > 0 { format!(", {losses} loss(es)") } else { String::new() },
+                if report.done { "" } else { ", no [DONE]" }
+            )?;
+        }
+        if reports.iter().any(|r| r.losses().next().is_some()) {
+            lossy += 1;
+        }
+        if result.passed(strict) {
+            passed += 1;
+        } else {
+            failed += 1;
         }
     }
     writeln!(
         out,
-        "{} transcript(s) against {}: {passed} passed, {failed} failed, {unread} unreadable",
+        "{} transcript(s) against {}: {passed} passed, {failed} failed, {unread} unreadable; {lossy} read with \
+         losses{}",
         results.len(),
-        providers.join(", ")
+        providers.join(", "),
+        if strict { " (failing under --strict)" } else { "" }
     )
 }
 
 #[derive(Serialize)]
 struct JsonRecord<'a> {
     file: &'a str,
+    line: Option<usize>,
     schema: &'a str,
     status: &'static str,
     verdict: Option<Verdict>,
+    violations: Vec<JsonFinding<'a>>,
+    extensions: Vec<&'a str>,
+    error: Option<&'a str>,
     events: Option<usize>,
     chunks: Option<usize>,
     done: Option<bool>,
-    findings: Vec<JsonFinding<'a>>,
-    extensions: Vec<JsonExtension<'a>>,
-    error: Option<&'a str>,
+    losses: usize,
+    notes: Vec<JsonFinding<'a>>,
+    extension_events: Vec<JsonExtension<'a>>,
+    waived: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     event: Option<usize>,
+    rule: Option<&'a str>,
+    severity: Severity,
+    pointer: Option<&'a str>,
+    keyword: Option<&'a str>,
+    expected: Option<&'a str>,
+    actual: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
-    severity: Severity,
-    name: &'a str,
-    scope: &'static str,
-    pointer: Option<&'a str>,
     message: String,
 }
 
@@ -223,13 +341,28 @@ struct JsonExtension<'a> {
     pointer: &'a str,
 }
 
-fn scope_of(finding: &Finding) -> (&'static str, Option<&str>) {
-    match &finding.kind {
-        FindingKind::Schema { scope: Scope::Chunk, violation } => ("chunk", Some(&violation.pointer)),
-        FindingKind::Schema { scope: Scope::Reassembled, violation } => {
-            ("reassembled", Some(&violation.pointer))
-        }
-        FindingKind::Rule { .. } => ("stream", None),
+fn json_finding(finding: &Finding) -> JsonFinding<'_> {
+    let (rule, pointer, keyword, expected, actual) = match &finding.kind {
+        FindingKind::Schema { violation, .. } => (
+            None,
+            Some(violation.pointer.as_str()),
+            Some(violation.keyword.as_str()),
+            Some(violation.expected.as_str()),
+            Some(violation.actual.as_str()),
+        ),
+        FindingKind::Rule { rule, .. } => (Some(rule.as_str()), None, None, None, None),
+    };
+    JsonFinding {
+        event: finding.event,
+        rule,
+        severity: finding.severity(),
+        pointer,
+        keyword,
+        expected,
+        actual,
+        line: finding.position.map(|p| p.line),
+        column: finding.position.map(|p| p.column),
+        message: finding.to_string(),
     }
 }
 
@@ -245,51 +378,59 @@ fn json(
                 .iter()
                 .map(|provider| JsonRecord {
                     file: &result.file,
+                    line: None,
                     schema: provider,
                     status: "error",
                     verdict: None,
+                    violations: Vec::new(),
+                    extensions: Vec::new(),
+                    error: Some(message),
                     events: None,
                     chunks: None,
                     done: None,
-                    findings: Vec::new(),
-                    extensions: Vec::new(),
-                    error: Some(message),
+                    losses: 0,
+                    notes: Vec::new(),
+                    extension_events: Vec::new(),
+                    waived: None,
                 })
                 .collect(),
             Ok(reports) => providers
                 .iter()
                 .zip(reports)
-                .map(|(provider, report)| JsonRecord {
-                    file: &result.file,
-                    schema: provider,
-                    status: if passes(report, strict) { "pass" } else { "fail" },
-                    verdict: Some(report.verdict()),
-                    events: Some(report.events),
-                    chunks: Some(report.chunks),
-                    done: Some(report.done),
-                    findings: report
-                        .findings
-                        .iter()
-                        .map(|finding| {
-                            let (scope, pointer) = scope_of(finding);
-                            JsonFinding {
-                                event: finding.event,
-                                line: finding.position.map(|p| p.line),
-                                column: finding.position.map(|p| p.column),
-                                severity: finding.severity(),
-                                name: finding.name(),
-                                scope,
-                                pointer,
-                                message: finding.to_string(),
-                            }
-                        })
-                        .collect(),
-                    extensions: report
-                        .extensions
-                        .iter()
-                        .map(|(event, pointer)| JsonExtension { event: *event, pointer })
-                        .collect(),
-                    error: None,
+                .enumerate()
+                .map(|(at, (provider, report))| {
+                    let mut extensions: Vec<&str> = Vec::new();
+                    for (_, pointer) in &report.extensions {
+                        if !extensions.contains(&pointer.as_str()) {
+                            extensions.push(pointer);
+                        }
+                    }
+                    JsonRecord {
+                        file: &result.file,
+                        line: None,
+                        schema: provider,
+                        status: if result.provider_passed(at, report, strict) { "pass" } else { "fail" },
+                        verdict: Some(report.verdict()),
+                        violations: report
+                            .findings
+                            .iter()
+                            .filter(|f| f.severity() != Severity::Note)
+                            .map(json_finding)
+                            .collect(),
+                        extensions,
+                        error: None,
+                        events: Some(report.events),
+                        chunks: Some(report.chunks),
+                        done: Some(report.done),
+                        losses: report.losses().count(),
+                        notes: report.notes().map(json_finding).collect(),
+                        extension_events: report
+                            .extensions
+                            .iter()
+                            .map(|(event, pointer)| JsonExtension { event: *event, pointer })
+                            .collect(),
+                        waived: result.waived.get(at).and_then(|w| w.as_deref()),
+                    }
                 })
                 .collect(),
         };
@@ -312,7 +453,7 @@ fn junit(
     for (at, provider) in providers.iter().enumerate() {
         let failures = results
             .iter()
-            .filter(|r| r.outcome.as_ref().is_ok_and(|reports| !passes(&reports[at], strict)))
+            .filter(|r| r.outcome.as_ref().is_ok_and(|reports| !r.provider_passed(at, &reports[at], strict)))
             .count();
         let errors = results.iter().filter(|r| r.outcome.is_err()).count();
         writeln!(
@@ -334,23 +475,44 @@ fn junit(
                 }
                 Ok(reports) => {
                     let report = &reports[at];
-                    for finding in report.errors() {
-                        let line = format!("{}: {finding}", location(&result.file, finding));
-                        write!(
-                            out,
-                            "<failure type=\"{}\" message=\"{}\">{}</failure>",
-                            xml_escape(finding.name()),
-                            xml_escape(&finding.to_string()),
-                            xml_text(&line)
-                        )?;
+                    if let Some(reason) = result.waived.get(at).and_then(Option::as_ref) {
+                        write!(out, "<skipped message=\"expected failure: {}\"/>", xml_escape(reason))?;
+                    } else {
+                        let failing = report.findings.iter().filter(|f| {
+                            f.severity() == Severity::Error || (strict && f.severity() == Severity::Loss)
+                        });
+                        for finding in failing {
+                            let line = format!("{}: {finding}", location(&result.file, finding));
+                            write!(
+                                out,
+                                "<failure type=\"{}\" message=\"{}\">{}</failure>",
+                                xml_escape(finding.name()),
+                                xml_escape(&finding.to_string()),
+                                xml_text(&line)
+                            )?;
+                        }
+                        if strict && report.passed() && !report.extensions.is_empty() {
+                            write!(out, "<failure type=\"extensions\" message=\"undocumented fields\"/>")?;
+                        }
                     }
-                    if strict && report.passed() && !report.extensions.is_empty() {
-                        write!(out, "<failure type=\"extensions\" message=\"undocumented fields\"/>")?;
+                    let mut shown: Vec<String> = report
+                        .findings
+                        .iter()
+                        .filter(|f| {
+                            f.severity() == Severity::Note || (!strict && f.severity() == Severity::Loss)
+                        })
+                        .map(|f| format!("{}: {f}", location(&result.file, f)))
+                        .collect();
+                    if !strict {
+                        shown.extend(
+                            report
+                                .extensions
+                                .iter()
+                                .map(|(e, p)| format!("event {e}: {p}: undocumented field")),
+                        );
                     }
-                    let notes: Vec<String> =
-                        report.notes().map(|f| format!("{}: {f}", location(&result.file, f))).collect();
-                    if !notes.is_empty() {
-                        write!(out, "<system-out>{}</system-out>", xml_text(&notes.join("\n")))?;
+                    if !shown.is_empty() {
+                        write!(out, "<system-out>{}</system-out>", xml_text(&shown.join("\n")))?;
                     }
                 }
             }
@@ -361,7 +523,12 @@ fn junit(
     writeln!(out, "</testsuites>")
 }
 
-fn github(out: &mut dyn Write, results: &[TranscriptResult], providers: &[String]) -> io::Result<()> {
+fn github(
+    out: &mut dyn Write,
+    results: &[TranscriptResult],
+    providers: &[String],
+    strict: bool,
+) -> io::Result<()> {
     for result in results {
         match &result.outcome {
             Err(message) => writeln!(
@@ -371,9 +538,24 @@ fn github(out: &mut dyn Write, results: &[TranscriptResult], providers: &[String
                 github_data(message)
             )?,
             Ok(reports) => {
-                for (provider, report) in providers.iter().zip(reports) {
+                let mut noted: Vec<(Option<crate::locate::Position>, String)> = Vec::new();
+                for (at, (provider, report)) in providers.iter().zip(reports).enumerate() {
+                    let waived = result.waived.get(at).is_some_and(Option::is_some);
                     for finding in &report.findings {
-                        let level = if finding.severity() == Severity::Error { "error" } else { "notice" };
+                        let level = match finding.severity() {
+                            _ if waived => "notice",
+                            Severity::Error => "error",
+                            Severity::Loss if strict => "error",
+                            Severity::Loss => "warning",
+                            Severity::Note => {
+                                let key = (finding.position, finding.message());
+                                if noted.contains(&key) {
+                                    continue;
+                                }
+                                noted.push(key);
+                                "notice"
+                            }
+                        };
                         let place = match finding.position {
                             Some(p) => format!(",line={},col={}", p.line, p.column),
                             None => String::new(),

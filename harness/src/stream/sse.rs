@@ -33,6 +33,10 @@ pub struct Event {
     pub retry: Option<u64>,
     /// Whether a blank line ended the block (false only for a last block cut at the end of the body).
     pub terminated: bool,
+    /// Whether the block has a `data`, `event`, `id` or valid `retry` field. A block of other
+    /// lines only (a whitespace-only line is a field named by its spaces) is dispatched by no
+    /// SDK: openai-python's `SSEDecoder` and Speakeasy's `parseEvent` both ignore it.
+    pub known_field: bool,
 }
 
 /// Where one `data` line's value starts in the transcript.
@@ -125,6 +129,7 @@ pub fn parse(text: &str) -> EventStream {
             id: None,
             retry: None,
             terminated: false,
+            known_field: false,
         });
         match name {
             "data" => {
@@ -136,11 +141,19 @@ pub fn parse(text: &str) -> EventStream {
                     None => event.data = Some(value.to_string()),
                 }
                 event.data_lines.push(DataLine { line: line_number, offset });
+                event.known_field = true;
             }
-            "event" => event.event = Some(value.to_string()),
-            "id" if !value.contains('\0') => event.id = Some(value.to_string()),
+            "event" => {
+                event.event = Some(value.to_string());
+                event.known_field = true;
+            }
+            "id" if !value.contains('\0') => {
+                event.id = Some(value.to_string());
+                event.known_field = true;
+            }
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 event.retry = value.parse().ok();
+                event.known_field = true;
             }
             _ => {}
         }
@@ -255,6 +268,14 @@ mod tests {
         let stream = parse("event: ping\n\ndata: a\n\n");
         assert_eq!(data(&stream), [None, Some("a")]);
         assert_eq!(stream.events[1].number, 2);
+    }
+
+    #[test]
+    fn a_whitespace_only_line_makes_a_block_with_no_known_field() {
+        let stream = parse("data: a\n\n  \n\ndata: b\n\n");
+        assert_eq!(data(&stream), [Some("a"), None, Some("b")]);
+        assert_eq!(stream.events.iter().map(|e| e.known_field).collect::<Vec<_>>(), [true, false, true]);
+        assert!(parse("id: 1\n\n").events[0].known_field);
     }
 
     #[test]
