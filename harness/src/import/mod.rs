@@ -104,6 +104,10 @@ pub enum ImportError {
     Catalog(#[from] CatalogError),
 }
 
+/// The files a folder given to `chatcompat import` is walked for (a named file is read whatever its name).
+pub const RECORDINGS: crate::input::Filter =
+    crate::input::Filter::new(&["yaml", "yml", "har", "json", "sse", "http", "txt"]);
+
 /// The provider folder for servers that speak OpenAI's format without their own schema.
 pub const COMPATIBLE: &str = "openai-compatible";
 

@@ -284,6 +284,19 @@ fn dry_run_writes_nothing_and_unknown_hosts_need_a_provider() {
     assert!(run.stdout.contains("source = \"captured\""), "{}", run.stdout);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 
+    // A folder is walked through the input layer; responses without a known host are skipped, with why.
+    let folder = data("");
+    let run = chatcompat(&[
+        "import",
+        "--fixtures",
+        dir.path().to_str().unwrap(),
+        "--dry-run",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("4 fixture(s) planned, 6 response(s) skipped"), "{}", run.stdout);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
     let bad = chatcompat(&[
         "import",
         "--fixtures",

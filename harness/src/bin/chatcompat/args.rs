@@ -57,7 +57,8 @@ Exit codes:
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Recordings: a VCR cassette (vcrpy, Ruby VCR, go-vcr; YAML), a HAR file, a nock recording, a raw HTTP
-    /// response or `curl -i` output, a raw event-stream body, or a JSON body
+    /// response or `curl -i` output, a raw event-stream body, or a JSON body; a folder (walked for *.yaml, *.yml,
+    /// *.har, *.json, *.sse, *.http, *.txt); - for standard input
     #[arg(value_name = "RECORDING", required = true, help_heading = "Input")]
     pub paths: Vec<PathBuf>,
     /// The provider folder the fixtures go to (default: from the request's host, e.g. api.openai.com → openai,
