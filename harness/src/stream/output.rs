@@ -28,16 +28,16 @@
 
 use std::{
     io::{self, Read, Write},
-    path::Path,
+    path::PathBuf,
 };
 
 use serde::Serialize;
-use walkdir::WalkDir;
 
 use super::{check_transcript, Finding, FindingKind, Severity, StreamSchemas, TranscriptReport};
 use crate::{
     check::{Input, Status, STDIN_NAME},
-    format::{github_data, github_property, xml_escape, xml_text, Format},
+    format::{github_data, github_property, skipped_line, xml_escape, xml_text, Format},
+    input::{self, Entry, Filter, Item},
     verdict::Verdict,
 };
 
@@ -91,65 +91,46 @@ impl TranscriptResult {
     }
 }
 
-/// Reads every input (folders are walked for `*.sse`, sorted) and checks each transcript
-/// against each of `schemas`. Standard input is read from `stdin`.
-pub fn check_inputs(
-    inputs: &[Input],
-    schemas: &[&StreamSchemas],
-    stdin: &mut dyn Read,
-) -> Vec<TranscriptResult> {
-    let mut results = Vec::new();
-    let mut check = |file: String, bytes: io::Result<Vec<u8>>| {
+/// Every transcript of a `check --stream` run, and the files its folders held but it did not read.
+#[derive(Debug, Clone, Default)]
+pub struct Transcripts {
+    pub results: Vec<TranscriptResult>,
+    /// Files found in folders and not read (not `*.sse`), in order.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Reads every input through [`crate::input`] (folders are walked for `*.sse`, sorted, links
+/// followed) and checks each transcript against each of `schemas`. Standard input is read from `stdin`.
+pub fn check_inputs(inputs: &[Input], schemas: &[&StreamSchemas], stdin: &mut dyn Read) -> Transcripts {
+    let mut run = Transcripts::default();
+    let mut check = |file: String, bytes: Result<Vec<u8>, String>| {
         let (outcome, text) = match bytes {
             Ok(bytes) => (
                 Ok(schemas.iter().map(|s| check_transcript(s, &bytes)).collect()),
                 String::from_utf8_lossy(&bytes).replace("\r\n", "\n").replace('\r', "\n"),
             ),
-            Err(err) => (Err(format!("cannot read: {err}")), String::new()),
+            Err(err) => (Err(err), String::new()),
         };
-        results.push(TranscriptResult { file, outcome, text, waived: vec![None; schemas.len()] });
+        run.results.push(TranscriptResult { file, outcome, text, waived: vec![None; schemas.len()] });
     };
-    for input in inputs {
-        match input {
-            Input::Stdin => {
+    let mut skipped = Vec::new();
+    for item in input::items(inputs, &Filter::TRANSCRIPTS) {
+        match item {
+            Item::Entry(Entry::Stdin) => {
                 let mut bytes = Vec::new();
                 let read = stdin.read_to_end(&mut bytes).map(|_| bytes);
-                check(STDIN_NAME.to_string(), read);
+                check(STDIN_NAME.to_string(), read.map_err(|err| format!("cannot read: {err}")));
             }
-            Input::Path(path) if path.is_dir() => {
-                for entry in WalkDir::new(path).sort_by_file_name() {
-                    match entry {
-                        Ok(entry) if entry.file_type().is_file() && is_transcript(entry.path()) => {
-                            check(entry.path().display().to_string(), std::fs::read(entry.path()));
-                        }
-                        Ok(_) => {}
-                        Err(err) => check(
-                            err.path().unwrap_or(path).display().to_string(),
-                            Err(io::Error::other(err.to_string())),
-                        ),
-                    }
-                }
+            Item::Entry(Entry::File(file)) => {
+                let read = std::fs::read(&file.path).map_err(|err| format!("cannot read: {err}"));
+                check(file.path.display().to_string(), read);
             }
-            Input::Path(path) => check(path.display().to_string(), std::fs::read(path)),
+            Item::Skipped(file) => skipped.push(file.path),
+            Item::Error(error) => check(error.path.display().to_string(), Err(error.kind.to_string())),
         }
     }
-    results
-}
-
-/// Whether `path` is a transcript (`*.sse`).
-pub fn is_transcript(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "sse")
-}
-
-/// The transcripts under `folder` (sorted), for a body run that meets them.
-pub fn transcripts_under(folder: &Path) -> Vec<std::path::PathBuf> {
-    WalkDir::new(folder)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && is_transcript(e.path()))
-        .map(|e| e.path().to_path_buf())
-        .collect()
+    run.skipped = skipped;
+    run
 }
 
 /// The run's outcome: passed, failed (a finding) or incomplete (an input could not be read).
@@ -163,16 +144,17 @@ pub fn status(results: &[TranscriptResult], strict: bool) -> Status {
     }
 }
 
-/// Writes `results` in `format`. `providers` names the schemas in report order.
+/// Writes `transcripts` in `format`. `providers` names the schemas in report order.
 pub fn write(
     format: Format,
     out: &mut dyn Write,
-    results: &[TranscriptResult],
+    transcripts: &Transcripts,
     providers: &[String],
     strict: bool,
 ) -> io::Result<()> {
+    let results = &transcripts.results;
     match format {
-        Format::Human => human(out, results, providers, strict),
+        Format::Human => human(out, transcripts, providers, strict),
         Format::Json => json(out, results, providers, strict),
         Format::Junit => junit(out, results, providers, strict),
         Format::Github => github(out, results, providers, strict),
@@ -194,10 +176,11 @@ fn excerpt(text: &str, finding: &Finding) -> Option<String> {
 
 fn human(
     out: &mut dyn Write,
-    results: &[TranscriptResult],
+    transcripts: &Transcripts,
     providers: &[String],
     strict: bool,
 ) -> io::Result<()> {
+    let results = &transcripts.results;
     let (mut passed, mut failed, mut unread, mut lossy) = (0, 0, 0, 0);
     for result in results {
         let reports = match &result.outcome {
@@ -291,6 +274,9 @@ fn human(
         } else {
             failed += 1;
         }
+    }
+    if !transcripts.skipped.is_empty() {
+        writeln!(out, "{}", skipped_line(&transcripts.skipped, Filter::TRANSCRIPTS))?;
     }
     writeln!(
         out,
