@@ -36,6 +36,7 @@ pub mod lint;
 pub mod locate;
 pub mod models;
 pub mod observe;
+pub mod oracle;
 pub mod report;
 pub mod stream;
 pub mod tables;
