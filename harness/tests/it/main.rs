@@ -3,6 +3,8 @@
 mod bad_input;
 mod check;
 mod expectations;
+mod import;
+mod inputs;
 mod observe;
 mod rendering;
 mod report;
