@@ -564,6 +564,90 @@ mod tests {
         assert!(!waiver("fixtures/p/valid/*.json", None).matches(&other));
     }
 
+    /// A workspace with two openai fixtures (one valid, one invalid), the given results and waivers.
+    fn workspace(results: &str, waivers: &str) -> (tempfile::TempDir, Oracles, Corpus) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for (folder, name, body) in [
+            ("valid", "ok", r#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[]}"#),
+            ("invalid", "bad", r#"{"id":1,"object":"chat.completion","created":1,"model":"m","choices":[]}"#),
+        ] {
+            let at = root.join("fixtures/openai").join(folder);
+            fs::create_dir_all(&at).expect("mkdir");
+            fs::write(at.join(format!("{name}.json")), body).expect("write");
+        }
+        fs::create_dir_all(root.join("oracles")).expect("mkdir");
+        fs::create_dir_all(root.join("reports")).expect("mkdir");
+        fs::write(
+            root.join(CONFIG),
+            "[[oracle]]\nsdk = \"py\"\nmode = \"strict\"\nlabel = \"py\"\nserves = [\"openai\"]\n",
+        )
+        .expect("write");
+        fs::write(root.join(RESULTS), results).expect("write");
+        fs::write(root.join(WAIVERS), waivers).expect("write");
+        let oracles = Oracles::load(root).expect("load");
+        let corpus = corpus::discover(&root.join("fixtures"));
+        (dir, oracles, corpus)
+    }
+
+    fn line(file: &str, outcome: &str) -> String {
+        format!(
+            "{{\"file\":\"fixtures/openai/{file}.json\",\"sdk\":\"py\",\"version\":\"9\",\"mode\":\"strict\",\
+             \"outcome\":\"{outcome}\",\"error\":null}}\n"
+        )
+    }
+
+    fn statuses(results: &str, waivers: &str) -> (Vec<(String, Status)>, Vec<String>) {
+        let (dir, oracles, corpus) = workspace(results, waivers);
+        let catalog = crate::Catalog::discover(&crate::Catalog::locate_workspace()).expect("catalog");
+        let schemas = catalog.load_schemas().expect("schemas");
+        let streams = StreamCatalog::load(&catalog);
+        let (judged, used) = judge(&oracles, dir.path(), &corpus, &schemas, &streams);
+        let statuses = judged.into_iter().map(|j| (j.file, j.status)).collect();
+        (statuses, stale_waivers(&oracles, &used))
+    }
+
+    #[test]
+    fn the_own_sdk_must_agree_with_check_unless_waived() {
+        let agreeing = line("valid/ok", "accepted") + &line("invalid/bad", "rejected");
+        let (judged, stale) = statuses(&agreeing, "");
+        assert!(judged.iter().all(|(_, s)| *s == Status::Agree), "{judged:?}");
+        assert!(stale.is_empty());
+
+        let disagreeing = line("valid/ok", "rejected") + &line("invalid/bad", "accepted");
+        let (judged, _) = statuses(&disagreeing, "");
+        assert!(judged.iter().all(|(_, s)| *s == Status::Disagree), "{judged:?}");
+
+        let waiver = "[[waive]]\nsdk = \"py\"\nfiles = \"fixtures/openai/invalid/*.json\"\nreason = \"lax\"\nsource = \"x.py\"\n";
+        let (judged, stale) = statuses(&disagreeing, waiver);
+        assert!(judged.contains(&(
+            "fixtures/openai/invalid/bad.json".into(),
+            Status::Waived { line: 1, reason: "lax".into() }
+        )));
+        assert!(judged.contains(&("fixtures/openai/valid/ok.json".into(), Status::Disagree)));
+        assert!(stale.is_empty());
+
+        let (judged, stale) = statuses(&line("valid/ok", "accepted"), waiver);
+        assert!(judged.contains(&("fixtures/openai/invalid/bad.json".into(), Status::NotRun)));
+        assert_eq!(stale.len(), 1, "a waiver that waives nothing is stale: {stale:?}");
+    }
+
+    #[test]
+    fn a_waiver_without_a_source_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(dir.path().join("oracles")).expect("mkdir");
+        fs::create_dir_all(dir.path().join("reports")).expect("mkdir");
+        fs::write(dir.path().join(CONFIG), "").expect("write");
+        fs::write(dir.path().join(RESULTS), "").expect("write");
+        fs::write(
+            dir.path().join(WAIVERS),
+            "\n[[waive]]\nsdk = \"py\"\nfiles = \"*\"\nreason = \"r\"\nsource = \"\"\n",
+        )
+        .expect("write");
+        let err = Oracles::load(dir.path()).expect_err("refused");
+        assert!(matches!(err, OracleError::Malformed { line: 2, .. }), "{err}");
+    }
+
     #[test]
     fn result_paths_are_relative_with_slashes() {
         let root = Path::new("/w/suite/..");
