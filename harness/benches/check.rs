@@ -23,8 +23,9 @@
 //!
 //! - baseline: splitting each transcript into lines and `serde_json::from_str::<Value>`
 //!   of every `data: ` line but `[DONE]`;
-//! - check: [`stream::check_transcript`] end to end (SSE parsing, strict reading,
-//!   chunk schema, sequence rules, reassembly and the non-streaming schema).
+//! - check: [`stream::check_transcript`] end to end (SSE parsing, reading each chunk as
+//!   the SDKs' JSON parsers do, chunk schema, sequence rules and openai-python's
+//!   accumulator replay, reassembly and the non-streaming schema).
 //!
 //! Run it with `cargo bench -p chatcompat --bench check`;
 //! `CHATCOMPAT_BENCH_RESPONSES=N` changes the corpus size, `CHATCOMPAT_BENCH_CORPUS=FILE`
@@ -773,13 +774,19 @@ fn transcript(random: &mut Random, i: usize) -> (String, usize, bool) {
         content_chunks(&mut writer, body, choices, logprobs);
     }
     if broken == Some(1) {
-        writer.head["id"] = json!(format!("chatcmpl-{}", writer.random.token(29)));
+        // A chunk object openai-python's strict client refuses (the chunk schema's `object` enum).
+        writer.head["object"] = json!("chat.completion");
     }
+    // openai-python's `get_final_completion()` raises on `length`: such a transcript fails too.
+    let mut length = false;
     for c in 0..choices {
         let reason = match () {
             () if broken == Some(0) => "end_turn",
             () if tools => "tool_calls",
-            () if writer.random.chance(10) => "length",
+            () if writer.random.chance(10) => {
+                length = true;
+                "length"
+            }
             () => "stop",
         };
         writer.chunk(vec![delta_choice(c, json!({}), json!(reason))], Value::Null);
@@ -790,7 +797,7 @@ fn transcript(random: &mut Random, i: usize) -> (String, usize, bool) {
     }
     writer.out.push_str("data: [DONE]\n\n");
     assert_eq!(writer.chunks, total);
-    (writer.out, writer.chunks, broken.is_some())
+    (writer.out, writer.chunks, broken.is_some() || length)
 }
 
 /// `body` content deltas of one to three words (round robin over the choices).
@@ -855,7 +862,7 @@ fn tool_call_chunks(writer: &mut StreamWriter<'_>, body: usize) {
 fn stream_breakdown(corpus: &Transcripts, schemas: &StreamSchemas) {
     let steps = [
         "sse::parse",
-        "json::parse_str (strict), every chunk",
+        "serde_json::from_str, every chunk",
         "chunk Schema::check_text",
         "rules::check",
         "reassemble::fold",
@@ -880,7 +887,7 @@ fn stream_breakdown(corpus: &Transcripts, schemas: &StreamSchemas) {
             parsed.events.iter().filter(|e| e.data.as_deref().is_some_and(|d| d != "[DONE]")).collect();
         let values: Vec<Value> = events
             .iter()
-            .filter_map(|e| chatcompat::json::parse_str(e.data.as_deref().unwrap_or_default()).ok())
+            .filter_map(|e| serde_json::from_str::<Value>(e.data.as_deref().unwrap_or_default()).ok())
             .collect();
         lap(1, &mut started);
         let chunks: Vec<stream::rules::Chunk> = events

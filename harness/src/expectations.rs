@@ -56,6 +56,12 @@ pub struct EntrySpec {
     pub pointer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
+    /// For stream transcripts: waive only this rule's findings (`usage-lost`, `stable-id`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For stream transcripts, with `rule` or `pointer` + `keyword`: only at this 1-based event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<usize>,
     /// The expected outcome; only `violates` is defined today.
     #[serde(default = "default_outcome")]
     pub outcome: String,
@@ -119,6 +125,15 @@ impl Expectations {
                     "an entry names an error with both `pointer` and `keyword`, or neither".into(),
                 ));
             }
+            if spec.rule.is_some() && spec.pointer.is_some() {
+                return Err(error(at, "an entry names a `rule` or a `pointer` + `keyword`, not both".into()));
+            }
+            if spec.event.is_some() && spec.rule.is_none() && spec.pointer.is_none() {
+                return Err(error(
+                    at,
+                    "`event` pins a `rule` or a `pointer` + `keyword` to one event".into(),
+                ));
+            }
             if spec.outcome != "violates" {
                 return Err(error(at, format!("unknown outcome `{}` (expected `violates`)", spec.outcome)));
             }
@@ -175,6 +190,19 @@ impl Expectations {
     /// with its `errors` (pointer, keyword), noting in `tracker` which entries matched it
     /// and which waived something.
     pub fn judge(&self, tracker: &mut Tracker, relative: &str, errors: &[(String, String)]) -> Judged {
+        let errors: Vec<(Option<usize>, String, String)> =
+            errors.iter().map(|(pointer, keyword)| (None, pointer.clone(), keyword.clone())).collect();
+        self.judge_events(tracker, relative, &errors)
+    }
+
+    /// As [`Expectations::judge`], for a stream transcript's errors: `(event, pointer, keyword)`,
+    /// where a sequence rule is its keyword with an empty pointer.
+    pub fn judge_events(
+        &self,
+        tracker: &mut Tracker,
+        relative: &str,
+        errors: &[(Option<usize>, String, String)],
+    ) -> Judged {
         let entries: Vec<usize> =
             (0..self.entries.len()).filter(|&i| self.entries[i].matcher.is_match(relative)).collect();
         for &i in &entries {
@@ -185,8 +213,8 @@ impl Expectations {
         }
         let mut unwaived = Vec::new();
         let mut reason = None;
-        for (pointer, keyword) in errors {
-            match entries.iter().copied().find(|&i| self.entries[i].waives(pointer, keyword)) {
+        for (event, pointer, keyword) in errors {
+            match entries.iter().copied().find(|&i| self.entries[i].waives_at(*event, pointer, keyword)) {
                 Some(i) => {
                     tracker.used[i] = true;
                     reason.get_or_insert_with(|| self.entries[i].spec.reason.clone());
@@ -249,8 +277,18 @@ impl Expectations {
 
 impl Entry {
     fn waives(&self, pointer: &str, keyword: &str) -> bool {
-        match (&self.spec.pointer, &self.spec.keyword) {
-            (Some(p), Some(k)) => p == pointer && k == keyword,
+        self.waives_at(None, pointer, keyword)
+    }
+
+    /// A rule entry waives that rule (an error with an empty pointer and the rule as keyword);
+    /// an entry with `event` waives only at that event.
+    fn waives_at(&self, event: Option<usize>, pointer: &str, keyword: &str) -> bool {
+        if self.spec.event.is_some() && self.spec.event != event {
+            return false;
+        }
+        match (&self.spec.rule, &self.spec.pointer, &self.spec.keyword) {
+            (Some(rule), _, _) => pointer.is_empty() && rule == keyword,
+            (None, Some(p), Some(k)) => p == pointer && k == keyword,
             _ => true,
         }
     }
@@ -392,10 +430,14 @@ pub fn update(
          # An entry that stops matching fails the run: remove it when the deviation is fixed.\n",
     );
     for (fixtures, pointer, keyword, reason, link) in &specs {
+        // A stream's sequence rule comes as its name with an empty pointer: a `rule` entry.
+        let rule = pointer.is_empty().then(|| keyword.clone());
         let spec = EntrySpec {
             fixtures: fixtures.clone(),
-            pointer: Some(pointer.clone()),
-            keyword: Some(keyword.clone()),
+            pointer: rule.is_none().then(|| pointer.clone()),
+            keyword: rule.is_none().then(|| keyword.clone()),
+            rule,
+            event: None,
             outcome: default_outcome(),
             reason: reason.clone(),
             link: link.clone(),

@@ -941,3 +941,95 @@ fn lines_and_data_are_read_as_each_sdk_reads_them() {
     let ping = body(&hello()).replacen("\n\n", "\n\nevent: ping\n\n", 1);
     assert_eq!(errors(&check("openai", &ping)), ["2/data-missing"]);
 }
+
+/// Runs `chatcompat` with `args` (no `--stream` added) in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chatcompat"))
+        .current_dir(dir)
+        .env("CHATCOMPAT_ROOT", workspace())
+        .args(args)
+        .output()
+        .expect("the chatcompat binary runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.code().expect("exited"), text(output.stdout), text(output.stderr))
+}
+
+#[test]
+fn check_stream_honours_expectations_update_expectations_and_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lost = hello();
+    lost.push(with_usage(chunk(json!([]))));
+    lost.push(chunk(json!([])));
+    std::fs::write(dir.path().join("lost.sse"), body(&lost)).unwrap();
+    let mut broken = hello();
+    broken[1]["object"] = json!("chat.completion");
+    std::fs::write(dir.path().join("broken.sse"), body(&broken)).unwrap();
+    let dir = dir.path();
+
+    // --strict fails on the loss, and the error; --update-expectations writes a rule entry and a pointer entry.
+    let (code, _, _) = run_in(dir, &["check", "--stream", "-p", "openai", "--strict", "."]);
+    assert_eq!(code, 1);
+    let (code, out, err) =
+        run_in(dir, &["check", "--stream", "-p", "openai", "--strict", "--update-expectations", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(dir.join("chatcompat-expectations.toml")).unwrap();
+    assert!(written.contains("rule = \"usage-lost\""), "{written}");
+    assert!(written.contains("pointer = \"/object\"\nkeyword = \"enum\""), "{written}");
+    // With them the run passes, each waived transcript shown as an expected failure.
+    let (code, out, err) = run_in(
+        dir,
+        &[
+            "check",
+            "--stream",
+            "-p",
+            "openai",
+            "--strict",
+            "--expectations",
+            "chatcompat-expectations.toml",
+            ".",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("expected failure[openai]: event 6: usage-lost"), "{out}");
+    // An entry pinned to another event waives nothing there: the run fails and the entry is stale.
+    std::fs::write(
+        dir.join("pinned.toml"),
+        "[[expect]]\nfixtures = \"lost.sse\"\nrule = \"usage-lost\"\nevent = 2\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_in(
+        dir,
+        &["check", "--stream", "-p", "openai", "--strict", "--expectations", "pinned.toml", "lost.sse"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("pinned.toml:1: entry waives an error that no longer happens"), "{err}");
+
+    // --coverage: the chunk schema's contract over the transcripts' chunks.
+    let (_, out, _) = run_in(dir, &["check", "--stream", "-p", "openai", "--coverage", "lost.sse"]);
+    assert!(out.contains("coverage (stream chunks): openai:"), "{out}");
+}
+
+#[test]
+fn against_all_skips_providers_without_streaming_and_bodies_runs_check_transcripts_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hello.sse"), body(&hello())).unwrap();
+    std::fs::copy(
+        workspace().join("fixtures/openai/valid/all-fields-present.json"),
+        dir.path().join("all-fields-present.json"),
+    )
+    .ok();
+    let (code, out, err) =
+        run_in(dir.path(), &["check", "--stream", "-p", "openai", "--against", "all", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("--against all skips `nusantaraai`: it documents no streaming"), "{err}");
+    assert!(out.contains("against openai, atoma, mistral-gcp, openai-compatible, openrouter"), "{out}");
+
+    // Without --stream, a folder's transcripts are checked as streams after the bodies.
+    let (code, out, err) = run_in(dir.path(), &["check", "-p", "openai", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 stream transcript(s) (*.sse) in the given folders, checked as streams"), "{out}");
+    assert!(out.contains("hello.sse: openai: conforms"), "{out}");
+    // A provider that documents no streaming says why it skipped them.
+    let (_, _, err) = run_in(dir.path(), &["check", "-p", "nusantaraai", "."]);
+    assert!(err.contains("were not checked (nusantaraai documents no streaming)"), "{err}");
+}

@@ -153,7 +153,7 @@ Exit codes:
   2  usage or I/O error: bad arguments, unknown provider, an input that cannot be read
      or is larger than --max-response-bytes, no response found";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// A JSON file (one response), a folder (walked for *.json, *.jsonl, *.ndjson; *.toml sidecars
     /// skipped), a JSON Lines file (one response per line), or - for standard input

@@ -425,16 +425,26 @@ fn parse_origin(origin: Option<&str>) -> chatcompat::corpus::Provenance {
 fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{Input, Status},
+        expectations::{Expectations, Judged},
         format::Format,
         stream::{output, StreamCatalog, Support},
     };
     use std::io::Write;
 
     let streams = StreamCatalog::load(catalog);
+    let all = args.against.iter().any(|a| a == "all");
     let mut schemas = Vec::new();
+    let mut kept = Vec::new();
     for id in ids {
         match streams.support(id) {
-            Support::Schemas(loaded) => schemas.push(loaded),
+            Support::Schemas(loaded) => {
+                schemas.push(loaded);
+                kept.push(id.clone());
+            }
+            // `--against all` means every provider that streams; the others are named, not fatal.
+            Support::NotDocumented(note) if all && *id != args.provider => {
+                eprintln!("note: --against all skips `{id}`: it documents no streaming ({note})");
+            }
             Support::NotDocumented(note) => {
                 return Err(format!(
                     "provider `{id}` documents no streaming ({note}): its transcripts cannot be checked"
@@ -449,21 +459,93 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
             }
         }
     }
+    let ids = &kept;
     let format = match args.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
         FormatArg::Junit => Format::Junit,
         FormatArg::Github => Format::Github,
     };
+    let expectations_path = args.expectations.clone().or_else(|| {
+        args.update_expectations.then(|| std::path::PathBuf::from(chatcompat::expectations::FILE_NAME))
+    });
+    let expectations = match &expectations_path {
+        Some(path) if args.update_expectations && !path.exists() => None,
+        Some(path) => Some(Expectations::load(path).map_err(|err| format!("{err}"))?),
+        None => None,
+    };
     let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
-    let transcripts = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
+    let mut transcripts = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
+
+    if let (true, Some(path)) = (args.update_expectations, &expectations_path) {
+        // Every failing finding of every provider, as (pointer, keyword or rule).
+        let results: Vec<(std::path::PathBuf, Vec<(String, String)>)> = transcripts
+            .results
+            .iter()
+            .filter(|r| r.outcome.is_ok())
+            .map(|r| {
+                let errors = (0..ids.len())
+                    .flat_map(|at| r.failing(at, args.strict))
+                    .map(|(_, pointer, keyword)| (pointer, keyword))
+                    .collect();
+                (std::path::PathBuf::from(&r.file), errors)
+            })
+            .collect();
+        let entries = chatcompat::expectations::update(path, expectations.as_ref(), &results)?;
+        outln!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
+        return Ok(SUCCESS);
+    }
+    let mut stale = Vec::new();
+    if let Some(expectations) = &expectations {
+        let mut tracker = expectations.tracker();
+        for result in &mut transcripts.results {
+            let relative = expectations.relative(std::path::Path::new(&result.file));
+            for at in 0..ids.len() {
+                let failing = result.failing(at, args.strict);
+                if let Judged::Waived { reason } =
+                    expectations.judge_events(&mut tracker, &relative, &failing)
+                {
+                    result.waived[at] = Some(reason);
+                }
+            }
+        }
+        let (stale_entries, unmatched) = expectations.leftovers(&tracker);
+        let applied =
+            chatcompat::expectations::Applied { stale: stale_entries, unmatched, ..Default::default() };
+        stale = expectations.entry_problems(&applied);
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = output::write(format, &mut out, &transcripts, ids, args.strict).and_then(|()| out.flush());
+    drop(out);
+    if args.coverage {
+        // The chunk schema's contract, over every chunk of every transcript that was read.
+        let mut inventory = chatcompat::observe::Inventory::default();
+        for input in chatcompat::input::walk(&inputs, &chatcompat::input::Filter::TRANSCRIPTS).entries {
+            if let chatcompat::input::Entry::File(file) = input {
+                if let Ok(bytes) = std::fs::read(&file.path) {
+                    inventory.add_transcript(&String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        if let Some(schemas) = schemas.first() {
+            let coverage = chatcompat::observe::observe(&schemas.chunk, &inventory).coverage;
+            let text = render_coverage(&coverage).replacen("coverage: ", "coverage (stream chunks): ", 1);
+            if matches!(format, Format::Human) {
+                out!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+        }
+    }
+    for (_, _, message) in &stale {
+        eprintln!("error: {message}");
+    }
     match written {
         Ok(()) => Ok(match output::status(&transcripts.results, args.strict) {
+            Status::Incomplete => FAILURE,
+            _ if !stale.is_empty() => FINDINGS,
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
-            Status::Incomplete => FAILURE,
         }),
         Err(err) => Err(Output(err).into()),
     }
@@ -627,15 +709,59 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
     for (_, _, message) in &stale {
         eprintln!("error: {message}");
     }
-    match outcome {
-        Ok(summary) => Ok(match summary.status() {
+    let code = match outcome {
+        Ok(summary) => match summary.status() {
             Status::Incomplete => FAILURE,
             _ if !stale.is_empty() => FINDINGS,
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
-        }),
-        Err(err) => Err(Output(err).into()),
+        },
+        Err(err) => return Err(Output(err).into()),
+    };
+    // Transcripts in the given folders: checked as streams too (the body run skips them).
+    let folders: Vec<Input> =
+        inputs.iter().filter(|i| matches!(i, Input::Path(p) if p.is_dir())).cloned().collect();
+    let found: Vec<std::path::PathBuf> =
+        chatcompat::input::walk(&folders, &chatcompat::input::Filter::TRANSCRIPTS)
+            .entries
+            .into_iter()
+            .filter_map(|e| match e {
+                chatcompat::input::Entry::File(file) => Some(file.path),
+                chatcompat::input::Entry::Stdin => None,
+            })
+            .collect();
+    if found.is_empty() || args.update_expectations {
+        return Ok(code);
     }
+    let streams = chatcompat::stream::StreamCatalog::load(&catalog);
+    let streaming: Vec<String> = ids.iter().filter(|id| streams.schemas(id).is_some()).cloned().collect();
+    let why_not = if matches!(format, Format::Junit) {
+        Some("one JUnit document holds the bodies only".to_string())
+    } else if streaming.is_empty() {
+        Some(format!("{} documents no streaming", ids.join(", ")))
+    } else {
+        None
+    };
+    if let Some(why) = why_not {
+        eprintln!(
+            "note: {} stream transcript(s) (*.sse) in the given folders were not checked ({why}); run \
+             `chatcompat check --stream` on them",
+            found.len()
+        );
+        return Ok(code);
+    }
+    if matches!(format, Format::Human) {
+        outln!("{} stream transcript(s) (*.sse) in the given folders, checked as streams:", found.len());
+    }
+    let mut stream_args = args.clone();
+    stream_args.stream = true;
+    stream_args.paths = found;
+    stream_args.against = Vec::new();
+    stream_args.coverage = false;
+    // The expectations given are the bodies'; `check --stream --expectations` waives streams.
+    stream_args.expectations = None;
+    let streamed = run_check_stream(&catalog, &streaming, &stream_args)?;
+    Ok(code.max(streamed))
 }
 
 fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
