@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => run_sample(&workspace, &args),
         Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
+        Command::Compat(args) => run_compat(&workspace, &args),
     };
     ExitCode::from(code.unwrap_or_else(|err| {
         eprintln!("error: {err}");
@@ -480,6 +481,18 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
             Err(format!("cannot write the report: {err}").into())
         }
     }
+}
+
+fn run_compat(workspace: &std::path::Path, args: &args::CompatArgs) -> Result<u8, Failure> {
+    let catalog = Catalog::discover(workspace)?;
+    let pair = chatcompat::compat::pair(&catalog, &args.from, &args.to)?;
+    match args.format {
+        args::ObserveFormat::Human => print!("{}", chatcompat::compat::render(&pair)),
+        args::ObserveFormat::Json => println!("{}", serde_json::to_string_pretty(&pair)?),
+    }
+    let unconfirmed =
+        pair.response.unconfirmed.len() + pair.chunk.as_ref().map_or(0, |c| c.unconfirmed.len());
+    Ok(if pair.compatible() && unconfirmed == 0 { SUCCESS } else { FINDINGS })
 }
 
 fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
