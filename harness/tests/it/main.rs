@@ -4,6 +4,7 @@ mod bad_input;
 mod check;
 mod expectations;
 mod observe;
+mod positions;
 mod rendering;
 mod report;
 mod sample;
