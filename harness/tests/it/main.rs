@@ -3,6 +3,7 @@
 mod bad_input;
 mod check;
 mod expectations;
+mod import;
 mod inputs;
 mod observe;
 mod positions;
