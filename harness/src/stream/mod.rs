@@ -700,7 +700,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         findings.push(Finding::rule(
             Rule::ByteOrderMark,
             None,
-            Some(Position { line: 1, column: 1 }),
+            Some(Position::START),
             "the body starts with a UTF-8 byte order mark; WHATWG strips it, a line-based decoder that does \
              not sees a field named `\u{FEFF}data` and loses the first event"
                 .into(),
@@ -720,7 +720,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         if !event.known_field && conventions.other_lines == OtherLines::Ignored {
             continue;
         }
-        let at = Some(Position { line: event.line, column: 1 });
+        let at = Some(Position::line_start(event.line));
         if !event.terminated {
             // WHATWG, openai-python's SSEDecoder, Speakeasy's discardSentinel and the newer
             // EventStream all dispatch an event at its blank line only: this one is never read.
@@ -828,7 +828,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         findings.push(Finding::rule(
             Rule::NothingAfterDone,
             Some(first.number),
-            Some(Position { line: first.line, column: 1 }),
+            Some(Position::line_start(first.line)),
             format!(
                 "{} event(s) after `data: [DONE]` (event {}); the SDKs stop reading at the sentinel and \
                  never see them",
@@ -905,10 +905,16 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
 /// body reader. The error is its position inside the data and a message.
 fn parse_chunk(data: &str) -> Result<Value, (Position, String)> {
     if data.trim().is_empty() {
-        return Err((Position { line: 1, column: 1 }, "the data is empty: expected one JSON chunk".into()));
+        return Err((Position::START, "the data is empty: expected one JSON chunk".into()));
     }
     serde_json::from_str(data).map_err(|err| {
-        let position = Position { line: err.line().max(1), column: err.column().max(1) };
+        // serde_json counts the column in bytes; shown positions count characters.
+        let offset = crate::locate::offset_of_byte_position(
+            data,
+            err.line().max(1),
+            crate::locate::ByteColumn(err.column().max(1)),
+        );
+        let position = Position::of_offset(data.as_bytes(), offset);
         let message = err.to_string();
         let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
         (position, format!("the data is not one JSON chunk: {message}"))
@@ -957,9 +963,9 @@ fn describe_error(error: &Value) -> String {
 
 /// Maps a position inside an event's data to the transcript.
 fn data_position(event: &sse::Event, inside: Position) -> Position {
-    match event.data_lines.get(inside.line.saturating_sub(1)) {
-        Some(line) => Position { line: line.line, column: line.offset + inside.column },
-        None => Position { line: event.line, column: 1 },
+    match event.data_lines.get(inside.line.get().saturating_sub(1)) {
+        Some(line) => Position::new(line.line, line.offset + inside.column.get()),
+        None => Position::line_start(event.line),
     }
 }
 

@@ -346,8 +346,8 @@ fn json_finding(finding: &Finding) -> JsonFinding<'_> {
         keyword,
         expected,
         actual,
-        line: finding.position.map(|p| p.line),
-        column: finding.position.map(|p| p.column),
+        line: finding.position.map(|p| p.line.get()),
+        column: finding.position.map(|p| p.column.get()),
         message: finding.to_string(),
     }
 }
