@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod check;
+mod derive;
 mod expectations;
 mod observe;
 mod rendering;
