@@ -327,6 +327,8 @@ impl Catalog {
             .map(|(provider, kind)| {
                 let path = provider.schema_path_of(kind);
                 let outcome = self.derive_kind(provider, kind).and_then(|document| {
+                    // A schema that does not compile is an error, never written nor "up to date".
+                    Schema::compile(&provider.id, document.clone())?;
                     let fresh = schema_text(&document);
                     let path = path.clone();
                     if fs::read_to_string(&path).is_ok_and(|committed| committed == fresh) {

@@ -31,13 +31,13 @@ use std::{
 };
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use std::{collections::HashMap, sync::Mutex};
 
 use crate::{
     expectations::{Applied, EntryProblem, Expectations, Judged, Tracker},
     format::{Reporter, RunInfo},
+    input::{self, Entry, Filter, InputErrorKind, Item},
     json::{self, BadInput, BadInputKind},
     locate::Position,
     observe::Inventory,
@@ -89,26 +89,7 @@ impl Default for CheckOptions {
     }
 }
 
-/// A path the user named, or standard input (`-`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Stdin,
-    Path(PathBuf),
-}
-
-impl Input {
-    /// `-` is standard input, anything else a path.
-    pub fn from_arg(arg: &Path) -> Input {
-        if arg.as_os_str() == "-" {
-            Input::Stdin
-        } else {
-            Input::Path(arg.to_path_buf())
-        }
-    }
-}
-
-/// Name shown for standard input.
-pub const STDIN_NAME: &str = "<stdin>";
+pub use crate::input::{Input, STDIN_NAME};
 
 /// Where one response came from: a file and, for a JSON Lines record, its line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -205,6 +186,9 @@ pub enum ResponseErrorKind {
     /// Not one well-formed JSON value (see [`BadInputKind`]).
     #[error("{0}")]
     Malformed(BadInputKind),
+    /// The input layer could not read or walk it (a missing path, a dangling link, a link loop).
+    #[error("{0}")]
+    Input(InputErrorKind),
 }
 
 impl ResponseErrorKind {
@@ -212,6 +196,7 @@ impl ResponseErrorKind {
     pub fn name(&self) -> &'static str {
         match self {
             ResponseErrorKind::Unreadable(_) => "unreadable",
+            ResponseErrorKind::Input(kind) => kind.name(),
             ResponseErrorKind::TooLarge { .. } => "too-large",
             ResponseErrorKind::Binary => "binary",
             ResponseErrorKind::Truncated => "truncated",
@@ -231,7 +216,12 @@ impl ResponseErrorKind {
     /// The response was not read at all (an I/O problem or the size limit), as
     /// opposed to read and found not to be JSON. The first makes a run incomplete.
     pub fn is_unread(&self) -> bool {
-        matches!(self, ResponseErrorKind::Unreadable(_) | ResponseErrorKind::TooLarge { .. })
+        matches!(
+            self,
+            ResponseErrorKind::Unreadable(_)
+                | ResponseErrorKind::Input(_)
+                | ResponseErrorKind::TooLarge { .. }
+        )
     }
 }
 
@@ -259,6 +249,8 @@ pub struct Summary {
     pub unread: usize,
     /// Responses that violate only as the expectations file says: they pass.
     pub expected_failures: usize,
+    /// Files found in folders and not read for their extension (or not regular files), in order.
+    pub skipped: Vec<PathBuf>,
     /// One tally per schema, in the checker's order.
     pub tallies: Vec<Tally>,
     pub strict: bool,
@@ -394,14 +386,8 @@ impl<'s> Checker<'s> {
     /// ```
     pub fn run(&self, inputs: &[Input], reporter: &mut dyn Reporter) -> io::Result<Summary> {
         let mut run = self.start(reporter)?;
-        for input in inputs {
-            match input {
-                Input::Stdin => {
-                    let name: Arc<str> = Arc::from(STDIN_NAME);
-                    run.stream(name, io::stdin().lock(), self.options.input)?;
-                }
-                Input::Path(path) => run.path(path)?,
-            }
+        for item in input::items(inputs, &Filter::RESPONSES) {
+            run.item(item)?;
         }
         run.end()
     }
@@ -622,36 +608,23 @@ impl Run<'_, '_, '_> {
         Ok(self.summary)
     }
 
-    fn path(&mut self, path: &Path) -> io::Result<()> {
-        match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => self.directory(path),
-            Ok(meta) => self.file(path, meta.len(), true),
-            Err(err) => self.push(Unit::Failed { source: whole(path), error: unreadable(&err) }),
-        }
-    }
-
-    /// Every `*.json`, `*.jsonl` and `*.ndjson` below `root`, by name; sidecars and other files are skipped.
-    fn directory(&mut self, root: &Path) -> io::Result<()> {
-        for entry in WalkDir::new(root).sort_by_file_name() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    let path = err.path().unwrap_or(root).to_path_buf();
-                    let message = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
-                    let error = ResponseError::at(None, ResponseErrorKind::Unreadable(message));
-                    self.push(Unit::Failed { source: whole(&path), error })?;
-                    continue;
-                }
-            };
-            let path = entry.path();
-            let is_response = matches!(extension(path).as_deref(), Some("json" | "jsonl" | "ndjson"));
-            if !entry.file_type().is_file() || !is_response {
-                continue;
+    /// One thing the input layer met: a file or standard input to read, a skipped file, an error.
+    fn item(&mut self, item: Item) -> io::Result<()> {
+        match item {
+            Item::Entry(Entry::Stdin) => {
+                let name: Arc<str> = Arc::from(STDIN_NAME);
+                self.stream(name, io::stdin().lock(), self.checker.options.input)
             }
-            let size = entry.metadata().map_or(0, |m| m.len());
-            self.file(path, size, false)?;
+            Item::Entry(Entry::File(file)) => self.file(&file.path, file.size, file.named),
+            Item::Skipped(skipped) => {
+                self.summary.skipped.push(skipped.path);
+                Ok(())
+            }
+            Item::Error(error) => {
+                let failed = ResponseError::at(None, ResponseErrorKind::Input(error.kind));
+                self.push(Unit::Failed { source: whole(&error.path), error: failed })
+            }
         }
-        Ok(())
     }
 
     fn file(&mut self, path: &Path, size: u64, named: bool) -> io::Result<()> {

@@ -15,9 +15,9 @@ use std::{
 };
 
 use serde::Deserialize;
-use walkdir::WalkDir;
 
 use crate::{
+    input::{self, Entry, Filter, Input, Item},
     json::{self, BadInput},
     locate::Position,
     verdict::{Checked, Schema, Verdict},
@@ -206,22 +206,26 @@ pub fn fixtures_dir(workspace: &Path) -> PathBuf {
 /// Files that may sit in a corpus without being fixtures.
 const IGNORED_FILES: [&str; 3] = ["README.md", ".gitkeep", "chatcompat-expectations.toml"];
 
-/// Walks `root` for fixtures, sorted by trial name.
+/// Walks `root` for fixtures (through [`crate::input`], so links are followed and a loop is a
+/// misplaced entry), sorted by trial name.
 pub fn discover(root: &Path) -> Corpus {
     let mut corpus = Corpus { root: root.to_path_buf(), ..Corpus::default() };
-    for entry in WalkDir::new(root).min_depth(1).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                corpus.misplaced.push(Misplaced { path, reason: format!("cannot read: {err}") });
+    let inputs = [Input::Path(root.to_path_buf())];
+    for item in input::items(&inputs, &Filter::ANY) {
+        let file = match item {
+            Item::Entry(Entry::File(file)) => file,
+            Item::Entry(Entry::Stdin) => continue,
+            Item::Skipped(skipped) => {
+                let reason = "not a regular file: fixtures are files (or links to files)".to_string();
+                corpus.misplaced.push(Misplaced { path: skipped.path, reason });
+                continue;
+            }
+            Item::Error(error) => {
+                corpus.misplaced.push(Misplaced { path: error.path, reason: error.kind.to_string() });
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path();
+        let path = file.path.as_path();
         let relative = path.strip_prefix(root).unwrap_or(path);
         let parts: Vec<String> = relative.iter().map(|p| p.to_string_lossy().into_owned()).collect();
         let file_name = parts.last().cloned().unwrap_or_default();

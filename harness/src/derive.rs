@@ -55,9 +55,22 @@ pub fn derive(set: &TypeSet, info: &SchemaInfo<'_>) -> Value {
     Value::Object(root)
 }
 
-/// The `$ref` string for a named type.
+/// The `$ref` string for a named type: `#/$defs/` and the name as a JSON pointer token
+/// (RFC 6901: `~` is `~0`, `/` is `~1`) percent-encoded for a URI fragment (RFC 3986), so a
+/// page titled `Chat Completion` is `#/$defs/Chat%20Completion`. Its `$defs` key stays the name.
+/// [`crate::verdict::resolve_ref`] reads it back.
 pub fn def_ref(name: &str) -> String {
-    format!("#/$defs/{name}")
+    let token = name.replace('~', "~0").replace('/', "~1");
+    let mut reference = String::from("#/$defs/");
+    for byte in token.bytes() {
+        // RFC 3986 `fragment`: pchar / "/" / "?", pchar = unreserved / sub-delims / ":" / "@".
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte) {
+            reference.push(char::from(byte));
+        } else {
+            reference.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    reference
 }
 
 fn def_schema(set: &TypeSet, ty: &TypeDef) -> Option<Value> {
@@ -201,4 +214,30 @@ fn discriminator(set: &TypeSet, members: &[TypeRef]) -> Option<(String, Vec<(Str
         }
         Some((candidate.wire_key.clone(), tags))
     })
+}
+
+#[cfg(test)]
+mod ref_tests {
+    use super::def_ref;
+    use crate::verdict::{resolve_ref, Schema};
+    use serde_json::json;
+
+    #[test]
+    fn names_with_pointer_and_uri_characters_are_escaped_and_compile() {
+        for name in ["Chat Completion", "a/b", "50%", "x#y", "say \"hi\"", "t~1", "Straße", "ok"] {
+            let reference = def_ref(name);
+            let schema = json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$ref": reference,
+                "$defs": { name: { "type": "object", "required": ["id"] } }
+            });
+            assert_eq!(resolve_ref(&schema, &reference), Some(&schema["$defs"][name]), "{name}: {reference}");
+            let compiled =
+                Schema::compile("custom", schema).unwrap_or_else(|e| panic!("{name}: {reference}: {e}"));
+            assert!(!compiled.check(&json!({})).violations.is_empty(), "{name}: the $ref is followed");
+        }
+        assert_eq!(def_ref("Chat Completion"), "#/$defs/Chat%20Completion");
+        assert_eq!(def_ref("a/b~c"), "#/$defs/a~1b~0c");
+        assert_eq!(def_ref("50%"), "#/$defs/50%25");
+    }
 }

@@ -258,6 +258,9 @@ impl<W: Write> Reporter for Human<W> {
         if summary.strict {
             line.push_str(" (strict: undocumented fields fail)");
         }
+        if !summary.skipped.is_empty() {
+            writeln!(self.out, "{}", skipped_line(&summary.skipped, crate::input::Filter::RESPONSES))?;
+        }
         writeln!(self.out, "{line}")?;
         self.out.flush()
     }
@@ -621,8 +624,29 @@ impl<W: Write> Reporter for Github<W> {
             );
             writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&message))?;
         }
+        if !summary.skipped.is_empty() {
+            let message = skipped_line(&summary.skipped, crate::input::Filter::RESPONSES);
+            writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&message))?;
+        }
         self.out.flush()
     }
+}
+
+/// The summary line for files a folder walk did not read: how many, and the first few by name.
+pub fn skipped_line(skipped: &[std::path::PathBuf], filter: crate::input::Filter) -> String {
+    const NAMED: usize = 10;
+    let wanted: Vec<String> = filter.extensions().iter().map(|e| format!("*.{e}")).collect();
+    let mut line = format!(
+        "skipped {} in the given folders (only {} are read there): ",
+        plural(skipped.len(), "file", "files"),
+        wanted.join(", ")
+    );
+    let names: Vec<String> = skipped.iter().take(NAMED).map(|p| p.display().to_string()).collect();
+    line.push_str(&names.join(", "));
+    if skipped.len() > NAMED {
+        let _ = write!(line, " and {} more", skipped.len() - NAMED);
+    }
+    line
 }
 
 /// Escapes an annotation's message (`%`, CR, LF).

@@ -7,7 +7,8 @@
 //! [`catalog`] (providers, committed schemas, compiled once) → [`json`] (strict
 //! reading of a response body) → [`verdict`] (violations, extensions, verdict;
 //! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata) →
-//! [`lint`] (what a reviewer would ask a contributor to change). [`check`] runs
+//! [`lint`] (what a reviewer would ask a contributor to change). [`input`] turns
+//! paths and standard input into inputs (the one folder walker); [`check`] runs
 //! many responses (files, folders, JSON Lines, stdin) through it in parallel;
 //! [`format`] renders the results for people and CI. [`stream`] checks a
 //! streamed response (an event-stream transcript) chunk by chunk, by sequence
@@ -31,6 +32,7 @@ pub mod derive;
 pub mod expectations;
 pub mod format;
 pub mod generate;
+pub mod input;
 pub mod json;
 pub mod lint;
 pub mod locate;

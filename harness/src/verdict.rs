@@ -23,6 +23,33 @@ pub struct Schema {
     extensions: extensions::Plan,
 }
 
+/// The node a local `$ref` (`#` and a JSON pointer, percent-encoded as a URI fragment, as
+/// [`crate::derive::def_ref`] writes it) names inside `root`; `None` for another document or a
+/// pointer to nothing.
+pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let fragment = reference.strip_prefix('#')?;
+    if !fragment.contains('%') {
+        return root.pointer(fragment);
+    }
+    let bytes = fragment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(u8::try_from(high * 16 + low).ok()?);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    root.pointer(std::str::from_utf8(&decoded).ok()?)
+}
+
 /// The schema document could not be compiled.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("schema of `{provider}` does not compile: {message}")]

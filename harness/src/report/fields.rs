@@ -222,7 +222,7 @@ fn members(schema: &Value) -> Vec<&Value> {
 
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> (&'a Value, Option<String>) {
     match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => match reference.strip_prefix('#').and_then(|p| root.pointer(p)) {
+        Some(reference) => match crate::verdict::resolve_ref(root, reference) {
             Some(target) => (resolve(root, target).0, Some(reference.to_string())),
             None => (schema, None),
         },

@@ -16,16 +16,16 @@
 
 use std::{
     io::{self, Read, Write},
-    path::Path,
+    path::PathBuf,
 };
 
 use serde::Serialize;
-use walkdir::WalkDir;
 
 use super::{check_transcript, Finding, FindingKind, Scope, Severity, StreamSchemas, TranscriptReport};
 use crate::{
     check::{Input, Status, STDIN_NAME},
-    format::{github_data, github_property, xml_escape, xml_text, Format},
+    format::{github_data, github_property, skipped_line, xml_escape, xml_text, Format},
+    input::{self, Entry, Filter, Item},
     verdict::Verdict,
 };
 
@@ -56,49 +56,40 @@ fn passes(report: &TranscriptReport, strict: bool) -> bool {
     }
 }
 
-/// Reads every input (folders are walked for `*.sse`, sorted) and checks each transcript
-/// against each of `schemas`. Standard input is read from `stdin`.
-pub fn check_inputs(
-    inputs: &[Input],
-    schemas: &[&StreamSchemas],
-    stdin: &mut dyn Read,
-) -> Vec<TranscriptResult> {
-    let mut results = Vec::new();
-    let mut check = |file: String, bytes: io::Result<Vec<u8>>| {
-        let outcome = bytes
-            .map(|bytes| schemas.iter().map(|s| check_transcript(s, &bytes)).collect())
-            .map_err(|err| format!("cannot read: {err}"));
-        results.push(TranscriptResult { file, outcome });
-    };
-    for input in inputs {
-        match input {
-            Input::Stdin => {
-                let mut bytes = Vec::new();
-                let read = stdin.read_to_end(&mut bytes).map(|_| bytes);
-                check(STDIN_NAME.to_string(), read);
-            }
-            Input::Path(path) if path.is_dir() => {
-                for entry in WalkDir::new(path).sort_by_file_name() {
-                    match entry {
-                        Ok(entry) if entry.file_type().is_file() && is_transcript(entry.path()) => {
-                            check(entry.path().display().to_string(), std::fs::read(entry.path()));
-                        }
-                        Ok(_) => {}
-                        Err(err) => check(
-                            err.path().unwrap_or(path).display().to_string(),
-                            Err(io::Error::other(err.to_string())),
-                        ),
-                    }
-                }
-            }
-            Input::Path(path) => check(path.display().to_string(), std::fs::read(path)),
-        }
-    }
-    results
+/// Every transcript of a `check --stream` run, and the files its folders held but it did not read.
+#[derive(Debug, Clone, Default)]
+pub struct Transcripts {
+    pub results: Vec<TranscriptResult>,
+    /// Files found in folders and not read (not `*.sse`), in order.
+    pub skipped: Vec<PathBuf>,
 }
 
-fn is_transcript(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "sse")
+/// Reads every input through [`crate::input`] (folders are walked for `*.sse`, sorted, links
+/// followed) and checks each transcript against each of `schemas`. Standard input is read from `stdin`.
+pub fn check_inputs(inputs: &[Input], schemas: &[&StreamSchemas], stdin: &mut dyn Read) -> Transcripts {
+    let mut run = Transcripts::default();
+    let mut check = |file: String, bytes: Result<Vec<u8>, String>| {
+        let outcome = bytes.map(|bytes| schemas.iter().map(|s| check_transcript(s, &bytes)).collect());
+        run.results.push(TranscriptResult { file, outcome });
+    };
+    let mut skipped = Vec::new();
+    for item in input::items(inputs, &Filter::TRANSCRIPTS) {
+        match item {
+            Item::Entry(Entry::Stdin) => {
+                let mut bytes = Vec::new();
+                let read = stdin.read_to_end(&mut bytes).map(|_| bytes);
+                check(STDIN_NAME.to_string(), read.map_err(|err| format!("cannot read: {err}")));
+            }
+            Item::Entry(Entry::File(file)) => {
+                let read = std::fs::read(&file.path).map_err(|err| format!("cannot read: {err}"));
+                check(file.path.display().to_string(), read);
+            }
+            Item::Skipped(file) => skipped.push(file.path),
+            Item::Error(error) => check(error.path.display().to_string(), Err(error.kind.to_string())),
+        }
+    }
+    run.skipped = skipped;
+    run
 }
 
 /// The run's outcome: passed, failed (a finding) or incomplete (an input could not be read).
@@ -112,16 +103,17 @@ pub fn status(results: &[TranscriptResult], strict: bool) -> Status {
     }
 }
 
-/// Writes `results` in `format`. `providers` names the schemas in report order.
+/// Writes `transcripts` in `format`. `providers` names the schemas in report order.
 pub fn write(
     format: Format,
     out: &mut dyn Write,
-    results: &[TranscriptResult],
+    transcripts: &Transcripts,
     providers: &[String],
     strict: bool,
 ) -> io::Result<()> {
+    let results = &transcripts.results;
     match format {
-        Format::Human => human(out, results, providers, strict),
+        Format::Human => human(out, transcripts, providers, strict),
         Format::Json => json(out, results, providers, strict),
         Format::Junit => junit(out, results, providers, strict),
         Format::Github => github(out, results, providers),
@@ -137,10 +129,11 @@ fn location(file: &str, finding: &Finding) -> String {
 
 fn human(
     out: &mut dyn Write,
-    results: &[TranscriptResult],
+    transcripts: &Transcripts,
     providers: &[String],
     strict: bool,
 ) -> io::Result<()> {
+    let results = &transcripts.results;
     let (mut passed, mut failed, mut unread) = (0, 0, 0);
     for result in results {
         match &result.outcome {
@@ -182,6 +175,9 @@ fn human(
                 }
             }
         }
+    }
+    if !transcripts.skipped.is_empty() {
+        writeln!(out, "{}", skipped_line(&transcripts.skipped, Filter::TRANSCRIPTS))?;
     }
     writeln!(
         out,

@@ -240,8 +240,7 @@ impl<'a> Builder<'a> {
             let target = schema
                 .get("$ref")
                 .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|path| self.root.pointer(path));
+                .and_then(|reference| super::resolve_ref(self.root, reference));
             match target {
                 Some(target) => schema = target,
                 None => break,

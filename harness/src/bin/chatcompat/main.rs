@@ -1,6 +1,8 @@
 //! The `chatcompat` binary: parses arguments, calls one library function per
 //! subcommand, renders the result and maps it to an exit code (0, 1 or 2).
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the binary is where output happens")]
+//! Standard output is written only through `out!`/`outln!` (clippy's `print_stdout` stays denied
+//! here), so a closed pipe is an error `main` handles in one place instead of a panic.
+#![expect(clippy::print_stderr, reason = "the binary is where diagnostics are printed")]
 
 mod args;
 
@@ -21,6 +23,35 @@ const FAILURE: u8 = 2;
 /// A usage or I/O error that stops a subcommand: printed once, by `main`, and exit code 2.
 type Failure = Box<dyn std::error::Error>;
 
+/// Standard output could not be written. When its reader went away (`| head -1`: a closed
+/// pipe, `EPIPE`), `main` ends the process quietly with exit code 0, as ripgrep does; any
+/// other write error is a [`FAILURE`].
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the output: {0}")]
+struct Output(#[source] std::io::Error);
+
+/// Writes to standard output; a failed write returns from the subcommand as an [`Output`] error.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(Output)?
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(Output)?
+    }};
+}
+
+/// Whether `err` is a write to a reader that closed its end of the pipe.
+fn is_closed_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let io = err.downcast_ref::<Output>().map(|output| &output.0).or_else(|| err.downcast_ref());
+    io.is_some_and(|io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let workspace = cli.workspace.clone().unwrap_or_else(Catalog::locate_workspace);
@@ -33,10 +64,15 @@ fn main() -> ExitCode {
         Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
     };
-    ExitCode::from(code.unwrap_or_else(|err| {
-        eprintln!("error: {err}");
-        FAILURE
-    }))
+    ExitCode::from(match code {
+        Ok(code) => code,
+        // The one place a closed pipe is handled: quietly, and as a success (see `Output`).
+        Err(err) if is_closed_pipe(err.as_ref()) => SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            FAILURE
+        }
+    })
 }
 
 /// The corpus a subcommand runs over: `--fixtures` (or `$CHATCOMPAT_FIXTURES`), else the workspace's.
@@ -55,10 +91,20 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Fail
     if let (Some(dir), Some(root)) = (&args.tables, &args.root) {
         return match tables::load(dir, root) {
             Ok(set) => {
-                let id = format!("urn:chatcompat:custom:{}", set.root.to_lowercase());
+                // A URN's name part: the title lowercased, anything but letters, digits, `.` and `-` as `-`.
+                let name: String = set
+                    .root
+                    .to_lowercase()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+                    .collect();
+                let id = format!("urn:chatcompat:custom:{name}");
                 let shown = dir.display().to_string();
                 let info = derive::SchemaInfo { id: &id, title: &set.root, tables: &shown };
-                print!("{}", chatcompat::catalog::schema_text(&derive::derive(&set, &info)));
+                let schema = derive::derive(&set, &info);
+                // Say it succeeded only for a schema that compiles.
+                chatcompat::Schema::compile(&id, schema.clone())?;
+                out!("{}", chatcompat::catalog::schema_text(&schema));
                 Ok(SUCCESS)
             }
             Err(errors) => {
@@ -73,10 +119,10 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Fail
         let (provider, path) = (derived.provider, &derived.path);
         let shown = path.strip_prefix(workspace).unwrap_or(path).display().to_string();
         match derived.outcome {
-            Ok(Drift::UpToDate) => println!("up to date  {shown}"),
-            Ok(Drift::Written) => println!("written     {shown}"),
+            Ok(Drift::UpToDate) => outln!("up to date  {shown}"),
+            Ok(Drift::Written) => outln!("written     {shown}"),
             Ok(Drift::Stale) => {
-                println!("stale       {shown}: differs from a fresh derivation; run `chatcompat derive` and commit it");
+                outln!("stale       {shown}: differs from a fresh derivation; run `chatcompat derive` and commit it");
                 code = code.max(FINDINGS);
             }
             Err(err) => {
@@ -110,7 +156,7 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Fail
         let shown = path.strip_prefix(workspace).unwrap_or(&path).display().to_string();
         if args.check {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                println!(
+                outln!(
                     "stale       {shown}: differs from a fresh report; run `chatcompat report` and commit it"
                 );
                 code = FINDINGS;
@@ -120,8 +166,8 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Fail
             return Err(format!("{shown}: {err}").into());
         }
     }
-    print_summary(&report);
-    print_stream_summary(&report);
+    print_summary(&report)?;
+    print_stream_summary(&report)?;
     let failing = |rows: &[report::CorpusRow]| rows.iter().any(|row| !row.failing.is_empty());
     if failing(&report.corpus) || failing(&report.streaming.corpus) || !corpus.misplaced.is_empty() {
         code = code.max(FINDINGS);
@@ -132,14 +178,18 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Fail
 /// The short terminal table: per fixture provider, how many of its valid
 /// fixtures its own schema and the openai-compatible core accept.
 /// Transcripts per provider: how many its own stream schemas accept, and how many fail their own trial.
-fn print_stream_summary(report: &report::Report) {
+fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
     let streaming = &report.streaming;
     if streaming.corpus.is_empty() {
-        return;
+        return Ok(());
     }
-    println!(
+    outln!(
         "\n{:<14} {:>11} {:>10} {:>18} {:>8}",
-        "streams", "transcripts", "own schema", "openai-compatible", "failing"
+        "streams",
+        "transcripts",
+        "own schema",
+        "openai-compatible",
+        "failing"
     );
     for row in &streaming.corpus {
         let accepted = |schema: &str| {
@@ -150,7 +200,7 @@ fn print_stream_summary(report: &report::Report) {
                     format!("{}/{}", c.conforms + c.conforms_with_extensions, c.total)
                 })
         };
-        println!(
+        outln!(
             "{:<14} {:>11} {:>10} {:>18} {:>8}",
             row.provider,
             row.valid.values().sum::<usize>() + row.invalid.values().sum::<usize>(),
@@ -159,20 +209,25 @@ fn print_stream_summary(report: &report::Report) {
             row.failing.len()
         );
         for failing in &row.failing {
-            println!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
+            outln!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
         }
     }
     let unsupported: Vec<&str> =
         streaming.providers.iter().filter(|p| !p.supported).map(|p| p.id.as_str()).collect();
     if !unsupported.is_empty() {
-        println!("streaming not documented: {}", unsupported.join(", "));
+        outln!("streaming not documented: {}", unsupported.join(", "));
     }
+    Ok(())
 }
 
-fn print_summary(report: &report::Report) {
-    println!(
+fn print_summary(report: &report::Report) -> Result<(), Failure> {
+    outln!(
         "{:<14} {:>6} {:>10} {:>18} {:>8}",
-        "provider", "valid", "own schema", "openai-compatible", "failing"
+        "provider",
+        "valid",
+        "own schema",
+        "openai-compatible",
+        "failing"
     );
     for row in &report.corpus {
         let accepted = |schema: &str| {
@@ -184,7 +239,7 @@ fn print_summary(report: &report::Report) {
                 })
         };
         let valid: usize = row.valid.values().sum();
-        println!(
+        outln!(
             "{:<14} {:>6} {:>10} {:>18} {:>8}",
             row.provider,
             valid,
@@ -193,9 +248,10 @@ fn print_summary(report: &report::Report) {
             row.failing.len()
         );
         for failing in &row.failing {
-            println!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
+            outln!("  failing trial: {failing} (run `cargo test -- {failing}` for the detail)");
         }
     }
+    Ok(())
 }
 
 fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> Result<u8, Failure> {
@@ -206,10 +262,10 @@ fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> Re
     for (path, drift) in outcomes {
         let shown = chatcompat::models::codegen::shown(workspace, &path);
         match drift {
-            Drift::UpToDate => println!("up to date  {shown}"),
-            Drift::Written => println!("written     {shown}"),
+            Drift::UpToDate => outln!("up to date  {shown}"),
+            Drift::Written => outln!("written     {shown}"),
             Drift::Stale => {
-                println!("stale       {shown}: differs from a fresh generation; run `chatcompat models` and commit it");
+                outln!("stale       {shown}: differs from a fresh generation; run `chatcompat models` and commit it");
                 code = FINDINGS;
             }
         }
@@ -229,15 +285,11 @@ fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> Re
         chatcompat::generate::sample(&schema, args.count, args.seed)
     };
     let lines = lines?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for line in lines {
-        if let Err(err) = writeln!(stdout, "{line}") {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(SUCCESS);
-            }
-            return Err(format!("stdout: {err}").into());
-        }
+        writeln!(stdout, "{line}").map_err(Output)?;
     }
+    stdout.flush().map_err(Output)?;
     Ok(SUCCESS)
 }
 
@@ -247,9 +299,9 @@ fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> Result<u8, Failure>
     let corpus = chatcompat::corpus::discover(&fixtures);
     let problems = chatcompat::lint::lint(&corpus, &catalog.ids());
     for problem in &problems {
-        println!("{problem}");
+        outln!("{problem}");
     }
-    println!(
+    outln!(
         "{} fixture(s), {} transcript(s), {} problem(s)",
         corpus.fixtures.len(),
         corpus.transcripts.len(),
@@ -293,18 +345,16 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
         FormatArg::Github => Format::Github,
     };
     let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
-    let results = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
+    let transcripts = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = output::write(format, &mut out, &results, ids, args.strict).and_then(|()| out.flush());
+    let written = output::write(format, &mut out, &transcripts, ids, args.strict).and_then(|()| out.flush());
     match written {
-        Ok(()) => Ok(match output::status(&results, args.strict) {
+        Ok(()) => Ok(match output::status(&transcripts.results, args.strict) {
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
             Status::Incomplete => FAILURE,
         }),
-        // Like ripgrep: a reader that went away (`| head`) is not an error.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(SUCCESS),
-        Err(err) => Err(format!("cannot write the report: {err}").into()),
+        Err(err) => Err(Output(err).into()),
     }
 }
 
@@ -356,7 +406,7 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
     use chatcompat::check::{CheckOptions, Checker, Input, InputMode, Status};
     use chatcompat::expectations::Expectations;
     use chatcompat::format::{self, Format};
-    use std::io::{IsTerminal, Write};
+    use std::io::IsTerminal;
 
     let catalog = Catalog::discover(workspace)?;
     let mut ids = vec![args.provider.clone()];
@@ -450,14 +500,14 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
     if let (Ok(_), true, Some(path)) = (&outcome, args.update_expectations, &expectations_path) {
         let results = collected.into_inner().unwrap_or_default();
         let entries = chatcompat::expectations::update(path, expectations.as_ref(), &results)?;
-        println!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
+        outln!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
         return Ok(SUCCESS);
     }
     if let (Ok(_), Some(inventory)) = (&outcome, checker.inventory()) {
         let coverage = chatcompat::observe::observe(&schemas[0], &inventory).coverage;
         let text = render_coverage(&coverage);
         if matches!(format, Format::Human) {
-            print!("{text}");
+            out!("{text}");
         } else {
             eprint!("{text}");
         }
@@ -473,18 +523,14 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
             Status::Passed => SUCCESS,
             Status::Failed => FINDINGS,
         }),
-        // Like ripgrep: a reader that went away (`| head`) is not an error.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(SUCCESS),
-        Err(err) => {
-            let _ = std::io::stderr().flush();
-            Err(format!("cannot write the report: {err}").into())
-        }
+        Err(err) => Err(Output(err).into()),
     }
 }
 
 fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
     use chatcompat::{
-        check::{CheckOptions, Checker, Input},
+        check::{CheckOptions, Checker},
+        input::{self, Entry, Filter, Input},
         observe::{self, Inventory, Observation},
     };
 
@@ -495,44 +541,43 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<
         Ok((response, chunk))
     });
     let (response_schema, chunk_schema) = loaded?;
-    // Transcripts are read here; JSON and JSON Lines go through the checker's reader.
+    // One walk (the input layer's): transcripts are read here, JSON and JSON Lines go through
+    // the checker's reader. Every error and every skipped file is named on standard error.
+    let walk = input::walk(&Input::from_args(&args.paths), &Filter::RESPONSES_AND_TRANSCRIPTS);
+    let mut unread = walk.errors.len();
+    for error in &walk.errors {
+        eprintln!("error: {error}");
+    }
+    if !walk.skipped.is_empty() {
+        let skipped: Vec<std::path::PathBuf> = walk.skipped.iter().map(|s| s.path.clone()).collect();
+        eprintln!("note: {}", chatcompat::format::skipped_line(&skipped, Filter::RESPONSES_AND_TRANSCRIPTS));
+    }
     let mut chunks = Inventory::default();
     let mut json_inputs = Vec::new();
-    for path in &args.paths {
-        let transcripts: Vec<std::path::PathBuf> = if path.is_dir() {
-            walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .map(|e| e.into_path())
-                .filter(|p| p.extension().is_some_and(|e| e == "sse"))
-                .collect()
-        } else if path.extension().is_some_and(|e| e == "sse") {
-            vec![path.clone()]
-        } else {
-            Vec::new()
-        };
-        for transcript in &transcripts {
-            match std::fs::read(transcript) {
-                Ok(bytes) => {
-                    chunks.add_transcript(&String::from_utf8_lossy(&bytes));
-                }
-                Err(err) => {
-                    return Err(format!("{}: cannot read: {err}", transcript.display()).into());
+    for entry in walk.entries {
+        match entry {
+            Entry::File(file) if input::Kind::of(&file.path) == input::Kind::Transcript => {
+                match std::fs::read(&file.path) {
+                    Ok(bytes) => {
+                        chunks.add_transcript(&String::from_utf8_lossy(&bytes));
+                    }
+                    Err(err) => {
+                        eprintln!("error: {}: cannot read: {err}", file.path.display());
+                        unread += 1;
+                    }
                 }
             }
-        }
-        if path.is_dir() || transcripts.is_empty() {
-            json_inputs.push(Input::from_arg(path));
+            Entry::File(file) => json_inputs.push(Input::Path(file.path)),
+            Entry::Stdin => json_inputs.push(Input::Stdin),
         }
     }
     let checker = Checker::new(vec![&response_schema], CheckOptions::default()).with_inventory();
     let mut silent = chatcompat::format::reporter(chatcompat::format::Format::Json, std::io::sink(), false);
     let summary = checker.run(&json_inputs, silent.as_mut())?;
-    if summary.unread > 0 {
+    if summary.unread + unread > 0 {
         return Err(format!(
             "{} input(s) could not be read; run `chatcompat check` on them for the detail",
-            summary.unread
+            summary.unread + unread
         )
         .into());
     }
@@ -553,15 +598,17 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<
                 "responses": response_observation,
                 "chunks": chunk_observation,
             });
-            println!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
         }
         args::ObserveFormat::Human => {
-            let show = |title: &str, observation: &Observation| {
-                println!("{title}: {} ({} observed)", observation.provider, observation.responses);
+            let show = |title: &str, observation: &Observation| -> Result<(), Failure> {
+                outln!("{title}: {} ({} observed)", observation.provider, observation.responses);
                 let coverage = &observation.coverage;
-                println!(
+                outln!(
                     "  coverage: {}% ({} of {} items)",
-                    coverage.percent, coverage.covered, coverage.items
+                    coverage.percent,
+                    coverage.covered,
+                    coverage.items
                 );
                 for (label, items) in [
                     ("undocumented fields", &observation.undocumented),
@@ -570,12 +617,12 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<
                     ("integer fields sent as floats", &observation.integer_as_float),
                     ("required fields seen absent", &observation.required_absent),
                 ] {
-                    println!("  {label} ({}){}", items.len(), if items.is_empty() { "" } else { ":" });
+                    outln!("  {label} ({}){}", items.len(), if items.is_empty() { "" } else { ":" });
                     for item in items {
-                        println!("    {item}");
+                        outln!("    {item}");
                     }
                 }
-                println!("  every path (present / absent / null, types, values):");
+                outln!("  every path (present / absent / null, types, values):");
                 for (path, stats) in &observation.inventory {
                     let types: Vec<String> = stats.types.iter().map(|(t, n)| format!("{t} {n}")).collect();
                     let values: Vec<String> =
@@ -585,7 +632,7 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<
                     } else {
                         format!("; values {}", values.join(", "))
                     };
-                    println!(
+                    outln!(
                         "    {path}: {} / {} / {}; {}{values}",
                         stats.present,
                         stats.absent,
@@ -593,12 +640,13 @@ fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<
                         types.join(", ")
                     );
                 }
+                Ok(())
             };
             if let Some(observation) = &response_observation {
-                show("responses", observation);
+                show("responses", observation)?;
             }
             if let Some(observation) = &chunk_observation {
-                show("stream chunks", observation);
+                show("stream chunks", observation)?;
             }
         }
     }
