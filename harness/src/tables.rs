@@ -940,7 +940,12 @@ fn parse_type(cell: &str) -> Option<Notation> {
             let is_date = matches!(text, "Date" | "date" | "datetime");
             return is_date.then_some(Notation { ty: RawRef::Scalar(Scalar::DateTime), nullable: false });
         }
-        let mut notation = plain(text)?;
+        // The link's text is a type expression (`OptionalNullable[models.X]`), or else just the
+        // page's name, whatever its characters (`Usage / 100%`).
+        let mut notation = plain(text).unwrap_or_else(|| {
+            let name = text.rsplit('.').next().unwrap_or(text).trim_matches('*').to_string();
+            Notation { ty: RawRef::Link { name, target: String::new() }, nullable: false }
+        });
         retarget(&mut notation.ty, dest);
         return Some(notation);
     }
