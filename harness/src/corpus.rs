@@ -88,7 +88,10 @@ pub enum Origin {
 }
 
 /// The metadata beside a fixture body (`<name>.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Every field after `version` is optional, so sidecars written before it existed stay valid;
+/// `chatcompat import` fills them for captured responses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
     /// What the fixture shows, in one sentence.
@@ -97,11 +100,79 @@ pub struct Sidecar {
     /// When it was captured or written (`YYYY-MM-DD`).
     pub date: String,
     /// API or SDK version, where known.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The `model` the response names, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// For a response of another OpenAI-compatible server (under `openai-compatible/`): which
+    /// server sent it (`vllm`, `groq`, `ollama`, ...). The report gives each server its own row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// What the recorder did to the body before we saw it (the body is otherwise as received).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub normalisation: Vec<Normalisation>,
+    /// Where a captured body comes from: repository, commit and path, or URL, and the entry in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Provenance>,
+    /// Every secret or personal string replaced in the body, by rule (see `redact`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redaction: Vec<Redaction>,
     /// For an invalid fixture: every error it must produce, and no other.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<ExpectedError>,
+}
+
+/// A change the recorder made to a body, recorded so that nobody mistakes it for the provider's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Normalisation {
+    /// The recording kept a parsed structure, not the bytes: we wrote it back as compact JSON, so
+    /// whitespace and number spelling are ours, key order the recording's.
+    ReSerialisedJson,
+    /// Every object's keys are in sorted order: the recorder sorted them (providers do not).
+    SortedKeys,
+    /// The recording held the chunked transfer coding; the chunks were joined.
+    Dechunked,
+}
+
+/// Where a captured body comes from, as the importer was told and as the recording says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// `owner/name` of the public repository that holds the recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The commit the recording was read at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The recording's path in the repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A web address of the recording (an issue, a gist, documentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The recording's format: `vcrpy`, `ruby-vcr`, `go-vcr`, `har`, `nock`, `http`, `event-stream`, `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Which response of the recording: `interactions[2]`, `log.entries[0]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+}
+
+/// One replaced secret: the rule that found it, where its placeholder stands in the body, how long
+/// the secret was.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    pub rule: String,
+    /// The JSON pointer of the string that held it (JSON bodies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Byte offset of the placeholder `<redacted:RULE>` in the body as written.
+    pub offset: usize,
+    /// Length of the secret in bytes.
+    pub length: usize,
 }
 
 /// One error an invalid fixture must produce.

@@ -12,7 +12,9 @@
 //! many responses (files, folders, JSON Lines, stdin) through it in parallel;
 //! [`format`] renders the results for people and CI. [`stream`] checks a
 //! streamed response (an event-stream transcript) chunk by chunk, by sequence
-//! rules, and reassembled into one response.
+//! rules, and reassembled into one response. [`import`] turns recordings of real
+//! traffic (cassettes, HAR, HTTP dumps, event streams) into fixtures, with [`redact`]'s rules
+//! replacing secrets.
 //!
 //! ```
 //! let response = serde_json::json!({
@@ -32,12 +34,14 @@ pub mod derive;
 pub mod expectations;
 pub mod format;
 pub mod generate;
+pub mod import;
 pub mod input;
 pub mod json;
 pub mod lint;
 pub mod locate;
 pub mod models;
 pub mod observe;
+pub mod redact;
 pub mod report;
 pub mod stream;
 pub mod tables;

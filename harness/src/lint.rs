@@ -1,6 +1,7 @@
 //! Reviews a corpus the way a pull-request reviewer would: layout, names,
 //! sidecars, expectations, duplicate bodies, well-formed JSON (UTF-8 text for
-//! stream transcripts), known providers.
+//! stream transcripts), known providers, and no secret-shaped string (the rules of
+//! [`crate::redact`], the same the importer redacts with).
 //!
 //! Unlike a trial, the lint does not judge a body against its schema; it says
 //! what a contributor must change before the trials can mean anything, and each
@@ -70,6 +71,14 @@ pub fn lint(corpus: &Corpus, known_providers: &[String]) -> Vec<LintProblem> {
                         "write the capture date as YYYY-MM-DD",
                     );
                 }
+                if sidecar.server.is_some() && fixture.provider != crate::import::COMPATIBLE {
+                    push(
+                        &fixture.sidecar,
+                        format!("`server` on a `{}` fixture", fixture.provider),
+                        "move the fixture under openai-compatible/ (other servers' responses are checked against the \
+                         core), or remove `server`",
+                    );
+                }
                 match fixture.validity {
                     Validity::Invalid if sidecar.expect.is_empty() => push(
                         &fixture.sidecar,
@@ -93,6 +102,21 @@ pub fn lint(corpus: &Corpus, known_providers: &[String]) -> Vec<LintProblem> {
                 }
             }
             Err(err) => push(&fixture.sidecar, err.to_string(), "write the sidecar as CONTRIBUTING.md shows"),
+        }
+        for path in [&fixture.body, &fixture.sidecar] {
+            if let Ok(bytes) = fs::read(path) {
+                for found in crate::redact::find(&bytes) {
+                    push(
+                        path,
+                        format!(
+                            "holds a secret-shaped string (rule {}, byte {}, {} bytes)",
+                            found.rule, found.offset, found.length
+                        ),
+                        "import it with `chatcompat import`, which redacts by rule, or replace the string with \
+                         <redacted:RULE>",
+                    );
+                }
+            }
         }
         match fs::read(&fixture.body) {
             Ok(bytes) if fixture.kind == FixtureKind::Transcript => {

@@ -4,6 +4,7 @@ mod bad_input;
 mod check;
 mod derive;
 mod expectations;
+mod import;
 mod inputs;
 mod observe;
 mod rendering;

@@ -43,6 +43,49 @@ pub enum Command {
     /// Inventory what responses show (present, absent, null, types, values) against a provider's tables
     #[command(after_help = EXIT_CODES)]
     Observe(ObserveArgs),
+    /// Turn recordings (VCR cassettes, HAR, HTTP dumps, curl -i output, event streams) into fixtures, redacting secrets
+    #[command(after_help = IMPORT_EXIT_CODES)]
+    Import(ImportArgs),
+}
+
+pub const IMPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  at least one fixture written (or planned, with --dry-run); skipped responses are listed
+  1  no chat completion imported: every response was skipped (each with its reason)
+  2  usage or I/O error: bad arguments, unknown provider, a recording that cannot be read";
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Recordings: a VCR cassette (vcrpy, Ruby VCR, go-vcr; YAML), a HAR file, a nock recording, a raw HTTP
+    /// response or `curl -i` output, a raw event-stream body, or a JSON body; a folder (walked for *.yaml, *.yml,
+    /// *.har, *.json, *.sse, *.http, *.txt); - for standard input
+    #[arg(value_name = "RECORDING", required = true, help_heading = "Input")]
+    pub paths: Vec<PathBuf>,
+    /// The provider folder the fixtures go to (default: from the request's host, e.g. api.openai.com → openai,
+    /// api.groq.com → openai-compatible with server groq)
+    #[arg(long, short = 'p', value_name = "P", help_heading = "Fixture")]
+    pub provider: Option<String>,
+    /// For openai-compatible: the server that sent the responses (vllm, ollama, llama.cpp, groq, ...)
+    #[arg(long, value_name = "NAME", help_heading = "Fixture")]
+    pub server: Option<String>,
+    /// Where the recording comes from: `owner/repo@commit:path/in/repo` or a URL
+    #[arg(long, value_name = "ORIGIN", help_heading = "Fixture")]
+    pub origin: Option<String>,
+    /// The capture date when the recording has none (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", help_heading = "Fixture")]
+    pub date: Option<String>,
+    /// The fixture name, kebab-case (default: the recording's file name; `-1`, `-2`, ... for several responses)
+    #[arg(long, value_name = "NAME", help_heading = "Fixture")]
+    pub name: Option<String>,
+    /// The sidecar's description (default: made from the model and what the response shows)
+    #[arg(long, value_name = "TEXT", help_heading = "Fixture")]
+    pub description: Option<String>,
+    /// Fixture directory (default: the workspace's fixtures/)
+    #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR", help_heading = "Output")]
+    pub fixtures: Option<PathBuf>,
+    /// Write nothing: print what would be written, with each sidecar
+    #[arg(long, help_heading = "Output")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

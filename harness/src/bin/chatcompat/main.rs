@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use chatcompat::{catalog::Drift, derive, report, tables, Catalog};
 use clap::Parser;
 
-use crate::args::{CheckArgs, Cli, ColorArg, Command, DeriveArgs, FormatArg, InputArg, LintArgs, ReportArgs};
+use crate::args::{
+    CheckArgs, Cli, ColorArg, Command, DeriveArgs, FormatArg, ImportArgs, InputArg, LintArgs, ReportArgs,
+};
 
 /// Every response conforms, every schema is up to date.
 const SUCCESS: u8 = 0;
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => run_sample(&workspace, &args),
         Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
+        Command::Import(args) => run_import(&workspace, &args),
     };
     ExitCode::from(match code {
         Ok(code) => code,
@@ -308,6 +311,114 @@ fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> Result<u8, Failure>
         problems.len()
     );
     Ok(if problems.is_empty() { SUCCESS } else { FINDINGS })
+}
+
+fn run_import(workspace: &std::path::Path, args: &ImportArgs) -> Result<u8, Failure> {
+    use chatcompat::import::{self, Outcome};
+
+    let catalog = Catalog::discover(workspace)?;
+    let fixtures = fixtures_dir(workspace, args.fixtures.as_deref())?;
+    let importer = import::Importer::new(&catalog, &fixtures)?;
+    let options = import::Options {
+        provider: args.provider.clone(),
+        server: args.server.clone(),
+        origin: parse_origin(args.origin.as_deref()),
+        date: args.date.clone(),
+        name: args.name.clone(),
+        description: args.description.clone(),
+    };
+    let (mut written, mut skipped) = (0, 0);
+    let inputs = chatcompat::input::Input::from_args(&args.paths);
+    for item in chatcompat::input::items(&inputs, &import::RECORDINGS) {
+        use chatcompat::input::{Entry, Item};
+        let (path, bytes) = match item {
+            Item::Entry(Entry::File(file)) => {
+                let bytes =
+                    std::fs::read(&file.path).map_err(|err| format!("{}: {err}", file.path.display()))?;
+                (file.path, bytes)
+            }
+            Item::Entry(Entry::Stdin) => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+                    .map_err(|err| format!("{}: {err}", chatcompat::input::STDIN_NAME))?;
+                (std::path::PathBuf::from(chatcompat::input::STDIN_NAME), bytes)
+            }
+            Item::Skipped(skipped) => {
+                outln!("skipped  {skipped}");
+                continue;
+            }
+            Item::Error(error) => return Err(error.into()),
+        };
+        let path = &path;
+        let mut options = options.clone();
+        if options.origin.repository.is_none()
+            && options.origin.url.is_none()
+            && options.origin.path.is_none()
+        {
+            options.origin.path = Some(path.display().to_string());
+        }
+        for outcome in importer.plan(path, &bytes, &options)? {
+            match outcome {
+                Outcome::Skipped { entry, reason } => {
+                    skipped += 1;
+                    outln!("skipped  {} {entry}: {reason}", path.display());
+                }
+                Outcome::Fixture(planned) => {
+                    written += 1;
+                    let shown = fixtures.join(&planned.path);
+                    let shown = shown.strip_prefix(workspace).unwrap_or(&shown).display().to_string();
+                    let errors = match planned.sidecar.expect.len() {
+                        0 => String::new(),
+                        n => format!(", {n} error(s) pinned"),
+                    };
+                    let redactions = match planned.sidecar.redaction.len() {
+                        0 => String::new(),
+                        n => format!(", {n} redaction(s)"),
+                    };
+                    let verb = if args.dry_run { "would write" } else { "wrote" };
+                    outln!(
+                        "{verb} {shown} (+ .toml) from {} {}: {}{errors}{redactions}",
+                        path.display(),
+                        planned.entry,
+                        planned.validity.as_str()
+                    );
+                    if args.dry_run {
+                        outln!("{}", planned.sidecar_text.trim_end().replace('\n', "\n    "));
+                    } else {
+                        import::write(&planned, &fixtures)?;
+                    }
+                }
+            }
+        }
+    }
+    outln!(
+        "{written} fixture(s) {}, {skipped} response(s) skipped",
+        if args.dry_run { "planned" } else { "written" }
+    );
+    Ok(if written > 0 { SUCCESS } else { FINDINGS })
+}
+
+/// `owner/repo@commit:path` (each part but the repository optional) or a URL.
+fn parse_origin(origin: Option<&str>) -> chatcompat::corpus::Provenance {
+    let mut provenance = chatcompat::corpus::Provenance::default();
+    let Some(origin) = origin.map(str::trim).filter(|o| !o.is_empty()) else { return provenance };
+    if origin.contains("://") {
+        provenance.url = Some(origin.to_string());
+        return provenance;
+    }
+    let origin = origin.strip_prefix("github:").unwrap_or(origin);
+    let (head, path) = match origin.split_once(':') {
+        Some((head, path)) => (head, Some(path.to_string())),
+        None => (origin, None),
+    };
+    let (repository, commit) = match head.split_once('@') {
+        Some((repository, commit)) => (repository, Some(commit.to_string())),
+        None => (head, None),
+    };
+    provenance.repository = Some(repository.to_string());
+    provenance.commit = commit;
+    provenance.path = path;
+    provenance
 }
 
 /// `check --stream`: transcripts against each provider's stream schemas and conventions.
