@@ -41,6 +41,7 @@ pub mod lint;
 pub mod locate;
 pub mod models;
 pub mod observe;
+pub mod oracle;
 pub mod redact;
 pub mod report;
 pub mod stream;

@@ -56,6 +56,7 @@ fn main() {
     trials.push(lint_trial(found.clone(), catalog.ids()));
     if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
         trials.push(report_drift_trial(catalog.clone(), found.clone()));
+        oracle_trials(&workspace, &found, &schemas, &streams, &mut trials);
     }
     for transcript in found.transcripts.clone() {
         if expected_failures.contains(&transcript.body) {
@@ -147,6 +148,53 @@ fn report_drift_trial(catalog: Catalog, found: corpus::Corpus) -> Trial {
             .into())
         }
     })
+}
+
+/// The SDK oracles' committed results against `check`: one trial per corpus file of a provider with an own SDK
+/// (`oracles/<fixture id>`; a waived disagreement is an expected failure), one per stale waiver, one for results
+/// of files that no longer exist.
+fn oracle_trials(
+    workspace: &std::path::Path,
+    found: &corpus::Corpus,
+    schemas: &[Arc<Schema>],
+    streams: &StreamCatalog,
+    trials: &mut Vec<Trial>,
+) {
+    use chatcompat::oracle::{self, Oracles, Status};
+
+    let oracles = match Oracles::load(workspace) {
+        Ok(oracles) => oracles,
+        Err(err) => {
+            let message = err.to_string();
+            trials.push(Trial::test("oracles/load", move || Err(message.into())));
+            return;
+        }
+    };
+    let (judged, used) = oracle::judge(&oracles, workspace, found, schemas, streams);
+    for item in judged {
+        let name = format!("oracles/{}", item.fixture.id());
+        let waived = matches!(item.status, Status::Waived { .. });
+        let failure = item.failure();
+        let trial = Trial::test(name, move || failure.map_or(Ok(()), |message| Err(message.into())));
+        trials.push(if waived { trial.with_kind("expected failure") } else { trial });
+    }
+    for message in oracle::stale_waivers(&oracles, &used) {
+        let line = message.split(':').nth(1).unwrap_or("0").to_string();
+        trials.push(Trial::test(format!("oracles/stale-waiver/{line}"), move || Err(message.into())));
+    }
+    let orphans = oracle::orphan_rows(&oracles, workspace, found);
+    trials.push(Trial::test("oracles/results", move || {
+        if orphans.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} has results for files that are not in the corpus any more: {}; run oracles/run and commit it",
+                oracle::RESULTS,
+                orphans.join(", ")
+            )
+            .into())
+        }
+    }));
 }
 
 /// Applies the expectations file beside the corpus (or named by

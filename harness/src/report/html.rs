@@ -22,6 +22,7 @@ pub fn render(report: &Report) -> String {
         report.format
     );
     matrix(report, &mut out);
+    sdk(report, &mut out);
     details(report, &mut out);
     coverage(report, &mut out);
     fields(report, &mut out);
@@ -385,4 +386,100 @@ fn roundtrip(report: &Report, out: &mut String) {
         );
     }
     let _ = writeln!(out, "</tbody></table></div>");
+}
+
+/// By the SDKs: the clients and their versions, the by-SDK matrix, and agreement with `check` per provider.
+fn sdk(report: &Report, out: &mut String) {
+    use super::sdk::{agreement_text, cell, cell_text};
+    let evidence = &report.sdk;
+    let _ = writeln!(out, "<h2 id=\"sdk\">By the SDKs' own parsers</h2>");
+    if !evidence.available {
+        let _ = writeln!(out, "<p>No SDK oracle results (<code>reports/oracles.jsonl</code>).</p>");
+        return;
+    }
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", escape(&evidence.note));
+    let _ = writeln!(out, "<div class=\"scroll\"><table>\n<thead><tr><th>fixtures ↓ / client →</th>");
+    for client in &evidence.clients {
+        let serves = if client.serves.is_empty() {
+            String::new()
+        } else {
+            format!("<br>own SDK of {}", escape(&client.serves.join(", ")))
+        };
+        let _ = write!(out, "<th>{} {}{serves}</th>", escape(&client.label), escape(&client.version));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row_id in row_ids(report) {
+        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        for client in &evidence.clients {
+            let (class, text) = match cell(evidence, row_id, client) {
+                Some(c) if c.bodies_total + c.transcripts_total == 0 => ("empty", "–".to_string()),
+                Some(c)
+                    if c.bodies_accepted == c.bodies_total
+                        && c.transcripts_accepted == c.transcripts_total =>
+                {
+                    ("all", cell_text(c))
+                }
+                Some(c) if c.bodies_accepted + c.transcripts_accepted == 0 => ("none", cell_text(c)),
+                Some(c) => ("some", cell_text(c)),
+                None => ("empty", "–".to_string()),
+            };
+            let _ = write!(out, "<td class=\"cell {class}\">{}</td>", escape(&text));
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+    let _ = writeln!(out, "<h3>Agreement of <code>check</code> with each provider's own SDK</h3>");
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table>\n<thead><tr><th>provider</th><th>own SDK</th><th>files</th><th>agree</th>\
+         <th>waived</th><th>disagree</th><th>not run</th><th>agreement</th></tr></thead>\n<tbody>"
+    );
+    for row in &evidence.agreement {
+        let _ = writeln!(
+            out,
+            "<tr><th>{}</th><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&row.provider),
+            escape(&row.label),
+            escape(&row.version),
+            row.total,
+            row.agree,
+            row.waived,
+            row.disagree,
+            row.not_run,
+            agreement_text(row)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+    for row in evidence.agreement.iter().filter(|r| !r.differences.is_empty()) {
+        let _ = writeln!(
+            out,
+            "<details><summary>{}: {} differences with {} {}</summary><ul>",
+            escape(&row.provider),
+            row.differences.len(),
+            escape(&row.label),
+            escape(&row.version)
+        );
+        for difference in &row.differences {
+            let said = serde_json::to_value(difference.sdk)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let error = difference
+                .error
+                .as_deref()
+                .map(|e| format!(": <code>{}</code>", escape(e)))
+                .unwrap_or_default();
+            let reason = difference
+                .reason
+                .as_deref()
+                .map_or_else(|| "<strong>not waived</strong>".to_string(), escape);
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code>: <code>check</code> {}, the SDK {said}{error}. {reason}</li>",
+                escape(&difference.file),
+                escape(&difference.check)
+            );
+        }
+        let _ = writeln!(out, "</ul></details>");
+    }
 }

@@ -18,6 +18,7 @@ pub fn render(report: &Report) -> String {
         report.chatcompat_version, report.corpus_date, report.format
     );
     matrix(report, &mut out);
+    sdk(report, &mut out);
     blocking(report, &mut out);
     extensions(report, &mut out);
     coverage(report, &mut out);
@@ -347,6 +348,82 @@ fn roundtrip(report: &Report, out: &mut String) {
         let _ = writeln!(out, "### {}\n", row.provider);
         for item in row.fixture_failures.iter().chain(&row.findings) {
             let _ = writeln!(out, "- {}", code(item));
+        }
+        out.push('\n');
+    }
+}
+
+/// By the SDKs: the clients and their versions, the by-SDK matrix, and agreement with `check` per provider.
+fn sdk(report: &Report, out: &mut String) {
+    use super::sdk::{agreement_text, cell, cell_text};
+    let evidence = &report.sdk;
+    let _ = writeln!(out, "## By the SDKs' own parsers\n");
+    if !evidence.available {
+        let _ = writeln!(out, "No SDK oracle results (`reports/oracles.jsonl`); run `oracles/run`.\n");
+        return;
+    }
+    let _ = writeln!(out, "{}\n", evidence.note);
+    let _ = writeln!(out, "| client | version | own SDK of |\n| --- | --- | --- |");
+    for client in &evidence.clients {
+        let serves = if client.serves.is_empty() { "–".to_string() } else { client.serves.join(", ") };
+        let _ = writeln!(out, "| {} | {} | {serves} |", code(&client.label), code(&client.version));
+    }
+    out.push('\n');
+    let labels: Vec<String> = evidence.clients.iter().map(|c| c.label.clone()).collect();
+    let _ = writeln!(out, "| fixtures ↓ / client → | {} |", labels.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " --- |".repeat(labels.len()));
+    for row_id in row_ids(report) {
+        let cells: Vec<String> = evidence
+            .clients
+            .iter()
+            .map(|client| cell(evidence, row_id, client).map_or_else(|| "–".to_string(), cell_text))
+            .collect();
+        let _ = writeln!(out, "| **{row_id}** | {} |", cells.join(" | "));
+    }
+    out.push('\n');
+    let _ = writeln!(out, "### Agreement of `check` with each provider's own SDK\n");
+    let _ = writeln!(
+        out,
+        "| provider | own SDK | files | agree | waived | disagree | not run | agreement |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for row in &evidence.agreement {
+        let _ = writeln!(
+            out,
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} |",
+            row.provider,
+            code(&row.label),
+            code(&row.version),
+            row.total,
+            row.agree,
+            row.waived,
+            row.disagree,
+            row.not_run,
+            agreement_text(row)
+        );
+    }
+    out.push('\n');
+    for row in evidence.agreement.iter().filter(|r| !r.differences.is_empty()) {
+        let _ = writeln!(
+            out,
+            "#### {}: where `check` and {} {} differ\n",
+            row.provider,
+            code(&row.label),
+            code(&row.version)
+        );
+        for difference in &row.differences {
+            let said = serde_json::to_value(difference.sdk)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let error = difference.error.as_deref().map(|e| format!(": {}", code(e))).unwrap_or_default();
+            let reason = difference.reason.as_deref().map_or_else(|| "**not waived**".to_string(), escape);
+            let _ = writeln!(
+                out,
+                "- {}: `check` {}, the SDK {said}{error}. {reason}",
+                code(&difference.file),
+                difference.check
+            );
         }
         out.push('\n');
     }

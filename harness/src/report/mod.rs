@@ -11,6 +11,7 @@ pub mod fields;
 pub mod html;
 pub mod markdown;
 pub mod roundtrip;
+pub mod sdk;
 pub mod streams;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub struct Report {
     pub roundtrip: Roundtrip,
     /// Streamed responses: transcripts × stream schemas, and the transcript corpus.
     pub streaming: streams::Streaming,
+    /// What the providers' own SDK clients did with the corpus (by B's SDK, and agreement with `check`).
+    pub sdk: sdk::SdkEvidence,
 }
 
 /// The differences `chatcompat observe` finds, without the full inventory.
@@ -172,6 +175,7 @@ pub fn build(
         coverage.push(observation.coverage);
     }
     let (streaming, transcripts_date) = streams::build(catalog, corpus, &waived);
+    let sdk = sdk::build(catalog, schemas, corpus, &rows.keys().cloned().collect::<Vec<_>>());
     let corpus_date = corpus_date.max(transcripts_date);
     Report {
         format: FORMAT,
@@ -211,6 +215,7 @@ pub fn build(
                 .collect(),
         },
         streaming,
+        sdk,
     }
 }
 
