@@ -398,6 +398,37 @@ fn sdk(report: &Report, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "<p class=\"legend\">{}</p>", escape(&evidence.note));
+    let class_of = |c: &crate::oracle::SdkCell| match c {
+        c if c.bodies_total + c.transcripts_total == 0 => "empty",
+        c if c.bodies_accepted == c.bodies_total && c.transcripts_accepted == c.transcripts_total => "all",
+        c if c.bodies_accepted + c.transcripts_accepted == 0 => "none",
+        _ => "some",
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">By B's SDK: the row's valid fixtures that the column provider's own SDK reads.</p>\n\
+         <div class=\"scroll\"><table>\n<thead><tr><th>fixtures ↓ / provider's SDK →</th>"
+    );
+    let columns = column_ids(report);
+    for column in &columns {
+        let _ = write!(out, "<th>{}</th>", escape(column));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row_id in row_ids(report) {
+        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        for column in &columns {
+            match super::sdk::own(evidence, column).and_then(|client| cell(evidence, row_id, client)) {
+                Some(c) => {
+                    let _ = write!(out, "<td class=\"cell {}\">{}</td>", class_of(c), escape(&cell_text(c)));
+                }
+                None => {
+                    let _ = write!(out, "<td class=\"cell empty\">–</td>");
+                }
+            }
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>\n<p class=\"legend\">Every client, own SDK or not:</p>");
     let _ = writeln!(out, "<div class=\"scroll\"><table>\n<thead><tr><th>fixtures ↓ / client →</th>");
     for client in &evidence.clients {
         let serves = if client.serves.is_empty() {
@@ -412,15 +443,7 @@ fn sdk(report: &Report, out: &mut String) {
         let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
         for client in &evidence.clients {
             let (class, text) = match cell(evidence, row_id, client) {
-                Some(c) if c.bodies_total + c.transcripts_total == 0 => ("empty", "–".to_string()),
-                Some(c)
-                    if c.bodies_accepted == c.bodies_total
-                        && c.transcripts_accepted == c.transcripts_total =>
-                {
-                    ("all", cell_text(c))
-                }
-                Some(c) if c.bodies_accepted + c.transcripts_accepted == 0 => ("none", cell_text(c)),
-                Some(c) => ("some", cell_text(c)),
+                Some(c) => (class_of(c), cell_text(c)),
                 None => ("empty", "–".to_string()),
             };
             let _ = write!(out, "<td class=\"cell {class}\">{}</td>", escape(&text));

@@ -369,6 +369,26 @@ fn sdk(report: &Report, out: &mut String) {
         let _ = writeln!(out, "| {} | {} | {serves} |", code(&client.label), code(&client.version));
     }
     out.push('\n');
+    let columns = column_ids(report);
+    let _ = writeln!(
+        out,
+        "By B's SDK: the row's valid fixtures that the column provider's own SDK reads (– where it has none).\n"
+    );
+    let _ = writeln!(out, "| fixtures ↓ / provider's SDK → | {} |", columns.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
+    for row_id in row_ids(report) {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|column| {
+                super::sdk::own(evidence, column)
+                    .and_then(|client| cell(evidence, row_id, client))
+                    .map_or_else(|| "–".to_string(), cell_text)
+            })
+            .collect();
+        let _ = writeln!(out, "| **{row_id}** | {} |", cells.join(" | "));
+    }
+    out.push('\n');
+    let _ = writeln!(out, "Every client, own SDK or not:\n");
     let labels: Vec<String> = evidence.clients.iter().map(|c| c.label.clone()).collect();
     let _ = writeln!(out, "| fixtures ↓ / client → | {} |", labels.join(" | "));
     let _ = writeln!(out, "| --- |{}", " --- |".repeat(labels.len()));

@@ -107,3 +107,8 @@ pub fn agreement_text(row: &Agreement) -> String {
     }
     format!("{:.1}%", 100.0 * row.agree as f64 / row.total as f64)
 }
+
+/// The own SDK of provider `column` (the matrix's column B), if it has one.
+pub fn own<'a>(evidence: &'a SdkEvidence, column: &str) -> Option<&'a Client> {
+    evidence.clients.iter().find(|c| c.serves.iter().any(|p| p == column))
+}
