@@ -29,6 +29,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod compat;
 pub mod corpus;
 pub mod derive;
 pub mod expectations;

@@ -228,6 +228,8 @@ fn every_subcommand_is_quiet_when_its_reader_closes_the_pipe() {
         vec!["check", "-p", "openai", "--coverage", openai],
         vec!["check", "-p", "openai", "--format", "junit", openai],
         vec!["check", "--stream", "-p", "openai", streams],
+        vec!["compat", "openrouter", "openai"],
+        vec!["compat", "openrouter", "openai", "--format", "json"],
     ];
     for args in runs {
         let mut child = command(dir.path(), &args)

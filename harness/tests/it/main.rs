@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod check;
+mod compat;
 mod derive;
 mod expectations;
 mod import;

@@ -40,6 +40,9 @@ pub enum Command {
     /// Check responses against a provider's schema (and others'): files, folders, JSON Lines, stdin
     #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
+    /// What provider A's contract allows that B's rejects (responses and chunks), each with a witness
+    #[command(after_help = COMPAT_EXIT_CODES)]
+    Compat(CompatArgs),
     /// Inventory what responses show (present, absent, null, types, values) against a provider's tables
     #[command(after_help = EXIT_CODES)]
     Observe(ObserveArgs),
@@ -203,6 +206,25 @@ pub struct CheckArgs {
     /// passes, keeping the reason and link of every entry that still applies
     #[arg(long, help_heading = "Expectations")]
     pub update_expectations: bool,
+}
+
+pub const COMPAT_EXIT_CODES: &str = "\
+Exit codes:
+  0  compatible by contract: B's schemas accept everything A's allow (responses, and chunks where both stream)
+  1  incompatibilities found (each listed with a witness), or a candidate no witness could prove
+  2  usage or I/O error: bad arguments, unknown provider, a schema that cannot be read";
+
+#[derive(Debug, Args)]
+pub struct CompatArgs {
+    /// Provider A: whose responses (openrouter, openai, ...)
+    #[arg(value_name = "A")]
+    pub from: String,
+    /// Provider B: whose client reads them
+    #[arg(value_name = "B")]
+    pub to: String,
+    /// Output format: human (each incompatibility with its witness) or json (one object, the report's shape)
+    #[arg(long, value_enum, default_value_t = ObserveFormat::Human, value_name = "FORMAT")]
+    pub format: ObserveFormat,
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => run_sample(&workspace, &args),
         Command::Observe(args) => run_observe(&workspace, &args),
         Command::Check(args) => run_check(&workspace, &args),
+        Command::Compat(args) => run_compat(&workspace, &args),
         Command::Import(args) => run_import(&workspace, &args),
     };
     ExitCode::from(match code {
@@ -636,6 +637,18 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
         }),
         Err(err) => Err(Output(err).into()),
     }
+}
+
+fn run_compat(workspace: &std::path::Path, args: &args::CompatArgs) -> Result<u8, Failure> {
+    let catalog = Catalog::discover(workspace)?;
+    let pair = chatcompat::compat::pair(&catalog, &args.from, &args.to)?;
+    match args.format {
+        args::ObserveFormat::Human => out!("{}", chatcompat::compat::render(&pair)),
+        args::ObserveFormat::Json => outln!("{}", serde_json::to_string_pretty(&pair)?),
+    }
+    let unconfirmed =
+        pair.response.unconfirmed.len() + pair.chunk.as_ref().map_or(0, |c| c.unconfirmed.len());
+    Ok(if pair.compatible() && unconfirmed == 0 { SUCCESS } else { FINDINGS })
 }
 
 fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
