@@ -39,7 +39,7 @@ use crate::{
     format::{Reporter, RunInfo},
     input::{self, Entry, Filter, InputErrorKind, Item},
     json::{self, BadInput, BadInputKind},
-    locate::Position,
+    locate::{self, Position},
     observe::Inventory,
     verdict::{Checked, Schema, Verdict},
 };
@@ -204,6 +204,8 @@ impl ResponseErrorKind {
                 BadInputKind::Empty => "empty",
                 BadInputKind::ByteOrderMark => "byte-order-mark",
                 BadInputKind::InvalidUtf8 => "invalid-utf8",
+                BadInputKind::Utf16(_) => "utf-16",
+                BadInputKind::ForeignWhitespace(_) => "not-json-whitespace",
                 BadInputKind::Syntax(_) => "syntax",
                 BadInputKind::TrailingCharacters => "trailing-characters",
                 BadInputKind::DuplicateKey(_) => "duplicate-key",
@@ -488,15 +490,16 @@ impl<'s> Checker<'s> {
         }
         // `json::parse` accepted the bytes, so they are UTF-8.
         let text = std::str::from_utf8(bytes).unwrap_or_default();
-        checked.locate(text);
-        for violation in &mut checked.violations {
+        let first_line = locate::Line(first_line);
+        let spots = checked.locate(text);
+        for (violation, spot) in checked.violations.iter_mut().zip(spots) {
             if self.options.excerpts {
-                excerpts.push(
-                    violation.position.map(|p| crate::locate::excerpt(text, p, p.line + first_line - 1)),
-                );
+                excerpts.push(spot.map(|spot| {
+                    crate::locate::excerpt_at(text, spot, spot.position.in_record_at(first_line).line)
+                }));
             }
             if let Some(position) = &mut violation.position {
-                position.line += first_line - 1;
+                *position = position.in_record_at(first_line);
             }
         }
         Judgement { checked, excerpts, waived: None }
@@ -541,7 +544,7 @@ pub fn sniff<R: BufRead>(reader: &mut R, limit: usize) -> io::Result<(Vec<u8>, I
             let mode = decide(&consumed[line_start..]);
             return Ok((consumed, mode));
         }
-        let (used, done) = match memchr::memchr(b'\n', available) {
+        let (used, done) = match memchr::memchr2(b'\n', b'\r', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
@@ -707,14 +710,14 @@ impl Run<'_, '_, '_> {
                 Ok(Some(Line::TooLong { size })) => {
                     let limit = self.checker.options.max_response_bytes;
                     let error = ResponseError::at(
-                        Some(Position { line: number, column: 1 }),
+                        Some(Position::line_start(number)),
                         ResponseErrorKind::TooLarge { size, limit },
                     );
                     self.push(Unit::Failed { source, error })?;
                 }
                 Err(err) => {
                     let mut error = unreadable(&err);
-                    error.position = Some(Position { line: number, column: 1 });
+                    error.position = Some(Position::line_start(number));
                     return self.push(Unit::Failed { source, error });
                 }
             }
@@ -782,8 +785,8 @@ fn strip_cr(text: &[u8]) -> &[u8] {
 
 /// Turns a strict-parse failure into an error whose position is a line of the file.
 fn classify(bad: BadInput, bytes: &[u8], terminated: bool, first_line: usize) -> ResponseError {
-    let shift = |p: Position| Position { line: p.line + first_line - 1, column: p.column };
-    if let Some(offset) = memchr::memchr(0, bytes) {
+    let shift = |p: Position| p.in_record_at(locate::Line(first_line));
+    if let Some(offset) = memchr::memchr(0, bytes).filter(|_| !matches!(bad.kind, BadInputKind::Utf16(_))) {
         let position = Position::of_offset(bytes, offset);
         return ResponseError::at(Some(shift(position)), ResponseErrorKind::Binary);
     }
@@ -806,20 +809,37 @@ enum Line {
 }
 
 /// Splits a stream into lines without ever holding more than one line (up to the limit).
+/// LF, CR and CRLF each end one line, as in every reader (see [`crate::locate`]).
 struct LineReader<R> {
     reader: R,
     limit: usize,
     /// Lines read so far.
     line: usize,
+    /// The last line ended with CR: an LF right after it belongs to that line end.
+    after_cr: bool,
 }
 
 impl<R: BufRead> LineReader<R> {
     fn new(reader: R, limit: usize) -> LineReader<R> {
-        LineReader { reader, limit, line: 0 }
+        LineReader { reader, limit, line: 0, after_cr: false }
     }
 
     /// Appends the next line to `buffer`; `None` at the end of the stream.
     fn next_into(&mut self, buffer: &mut Vec<u8>) -> io::Result<Option<Line>> {
+        if std::mem::take(&mut self.after_cr) {
+            loop {
+                match self.reader.fill_buf() {
+                    Ok(available) => {
+                        if available.first() == Some(&b'\n') {
+                            self.reader.consume(1);
+                        }
+                        break;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => return Err(err),
+                }
+            }
+        }
         let start = buffer.len();
         let mut size: u64 = 0;
         let mut too_long = false;
@@ -840,8 +860,11 @@ impl<R: BufRead> LineReader<R> {
                 break false;
             }
             any = true;
-            let (chunk, used, done) = match memchr::memchr(b'\n', available) {
-                Some(i) => (&available[..i], i + 1, true),
+            let (chunk, used, done) = match memchr::memchr2(b'\n', b'\r', available) {
+                Some(i) => {
+                    self.after_cr = available[i] == b'\r';
+                    (&available[..i], i + 1, true)
+                }
                 None => (available, available.len(), false),
             };
             size += chunk.len() as u64;
@@ -889,11 +912,12 @@ mod tests {
     }
 
     #[test]
-    fn lines_keep_crlf_blank_lines_and_an_unterminated_last_line() {
-        let found = lines(b"{\"a\":1}\r\n\n  \nlast", 100);
+    fn lines_end_at_lf_cr_and_crlf_and_keep_blank_lines_and_an_unterminated_last_line() {
+        // The reader's buffer holds 7 bytes, so a CRLF is split across two reads too.
+        let found = lines(b"{\"a\":1}\r\n\n  \r{\"b\":2}\r\r\nlast", 100);
         let texts: Vec<&[u8]> = found.iter().map(|(_, t)| t.as_slice()).collect();
-        assert_eq!(texts, [&b"{\"a\":1}\r"[..], b"", b"  ", b"last"]);
-        assert!(matches!(found[3].0, Line::Text { terminated: false, .. }));
+        assert_eq!(texts, [&b"{\"a\":1}"[..], b"", b"  ", b"{\"b\":2}", b"", b"last"]);
+        assert!(matches!(found[5].0, Line::Text { terminated: false, .. }));
         assert!(matches!(found[0].0, Line::Text { terminated: true, .. }));
     }
 
@@ -932,7 +956,7 @@ mod tests {
     #[test]
     fn excerpts_window_long_lines_around_the_column() {
         let line = format!("{}\"bad\"{}", "x".repeat(500), "y".repeat(500));
-        let shown = crate::locate::excerpt(&line, Position { line: 1, column: 501 }, 7);
+        let shown = crate::locate::excerpt(&line, Position::new(1, 501), crate::locate::Line(7));
         let mut rows = shown.lines();
         let text = rows.next().unwrap();
         let caret = rows.next().unwrap();

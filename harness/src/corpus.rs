@@ -451,9 +451,8 @@ pub fn read_sidecar(fixture: &Fixture) -> Result<Sidecar, FixtureError> {
         }
     };
     let sidecar: Sidecar = toml::from_str(&text).map_err(|err| {
-        let position = err
-            .span()
-            .map_or(Position { line: 1, column: 1 }, |span| Position::of_offset(text.as_bytes(), span.start));
+        let position =
+            err.span().map_or(Position::START, |span| Position::of_offset(text.as_bytes(), span.start));
         FixtureError::MalformedSidecar {
             path: fixture.sidecar.clone(),
             position,

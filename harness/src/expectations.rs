@@ -97,7 +97,7 @@ impl Expectations {
     pub fn load(path: &Path) -> Result<Expectations, ExpectationsError> {
         let error =
             |position, message: String| ExpectationsError { path: path.to_path_buf(), position, message };
-        let start = Position { line: 1, column: 1 };
+        let start = Position::START;
         let text = fs::read_to_string(path).map_err(|err| error(start, format!("cannot read: {err}")))?;
         let shape: FileShape = toml::from_str(&text).map_err(|err| {
             let position = err.span().map_or(start, |span| Position::of_offset(text.as_bytes(), span.start));
@@ -112,7 +112,7 @@ impl Expectations {
         let mut entries = Vec::new();
         for (index, spec) in shape.expect.into_iter().enumerate() {
             let line = headers.get(index).copied().unwrap_or(1);
-            let at = Position { line, column: 1 };
+            let at = Position::line_start(line);
             if spec.pointer.is_some() != spec.keyword.is_some() {
                 return Err(error(
                     at,
@@ -405,7 +405,7 @@ pub fn update(
     }
     fs::write(path, text).map_err(|err| ExpectationsError {
         path: path.to_path_buf(),
-        position: Position { line: 1, column: 1 },
+        position: Position::START,
         message: format!("cannot write: {err}"),
     })?;
     Ok(specs.len())

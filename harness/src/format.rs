@@ -334,8 +334,8 @@ impl<W: Write> Reporter for JsonLines<W> {
                                 keyword: &v.keyword,
                                 expected: &v.expected,
                                 actual: &v.actual,
-                                line: v.position.map(|p| p.line),
-                                column: v.position.map(|p| p.column),
+                                line: v.position.map(|p| p.line.get()),
+                                column: v.position.map(|p| p.column.get()),
                             })
                             .collect(),
                         extensions: &judgement.checked.extensions,
@@ -353,8 +353,8 @@ impl<W: Write> Reporter for JsonLines<W> {
                     error: Some(JsonError {
                         kind: error.kind.name(),
                         message: error.kind.to_string(),
-                        line: error.position.map(|p| p.line),
-                        column: error.position.map(|p| p.column),
+                        line: error.position.map(|p| p.line.get()),
+                        column: error.position.map(|p| p.column.get()),
                     }),
                 },
             };
@@ -585,8 +585,8 @@ impl<W: Write> Reporter for Github<W> {
         let judgements = match &response.outcome {
             Ok(judgements) => judgements,
             Err(error) => {
-                let line = error.position.map(|p| p.line).or(record_line);
-                let column = error.position.map(|p| p.column);
+                let line = error.position.map(|p| p.line.get()).or(record_line);
+                let column = error.position.map(|p| p.column.get());
                 let title = format!("chatcompat: {}", error.kind.name());
                 return self.annotate("error", file, (line, column), &title, &error.kind.to_string());
             }
@@ -599,8 +599,8 @@ impl<W: Write> Reporter for Github<W> {
                 continue;
             }
             for violation in &judgement.checked.violations {
-                let line = violation.position.map(|p| p.line).or(record_line);
-                let column = violation.position.map(|p| p.column);
+                let line = violation.position.map(|p| p.line.get()).or(record_line);
+                let column = violation.position.map(|p| p.column.get());
                 let title = format!("chatcompat: {schema}: {}", violation.keyword);
                 self.annotate("error", file, (line, column), &title, &violation.to_string())?;
             }

@@ -10,7 +10,7 @@ use std::fmt;
 use jsonschema::{error::ValidationErrorKind, Draft, ValidationError, Validator};
 use serde_json::Value;
 
-use crate::locate::{self, Position};
+use crate::locate::{self, Position, Spot};
 
 mod extensions;
 
@@ -128,12 +128,24 @@ impl Checked {
     }
 
     /// Fills in each violation's position from the text the value was parsed from,
-    /// and puts the violations in the order they stand in the file.
-    pub fn locate(&mut self, text: &str) {
-        for violation in &mut self.violations {
-            violation.position = locate::find(text, &violation.pointer);
-        }
-        self.violations.sort_by(|a, b| (a.position, &a.pointer).cmp(&(b.position, &b.pointer)));
+    /// and puts the violations in the order they stand in the file. One scan of the
+    /// text for all of them ([`locate::locate_all`]); returns where each (in the new
+    /// order) stands, with its byte offset, for [`locate::excerpt_at`].
+    pub fn locate(&mut self, text: &str) -> Vec<Option<Spot>> {
+        let pointers: Vec<&str> = self.violations.iter().map(|v| v.pointer.as_str()).collect();
+        let spots = locate::locate_all(text, &pointers);
+        let mut located: Vec<(Violation, Option<Spot>)> = std::mem::take(&mut self.violations)
+            .into_iter()
+            .zip(spots)
+            .map(|(mut violation, spot)| {
+                violation.position = spot.map(|s| s.position);
+                (violation, spot)
+            })
+            .collect();
+        located.sort_by(|(a, _), (b, _)| (a.position, &a.pointer).cmp(&(b.position, &b.pointer)));
+        let (violations, spots) = located.into_iter().unzip();
+        self.violations = violations;
+        spots
     }
 }
 

@@ -449,7 +449,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         findings.push(Finding::rule(
             Rule::ByteOrderMark,
             None,
-            Some(Position { line: 1, column: 1 }),
+            Some(Position::START),
             "the body starts with a UTF-8 byte order mark; WHATWG strips it, a line-based decoder that does \
              not sees a field named `\u{FEFF}data` and loses the first event"
                 .into(),
@@ -466,7 +466,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             after_done.push(event);
             continue;
         }
-        let at = Some(Position { line: event.line, column: 1 });
+        let at = Some(Position::line_start(event.line));
         if !event.terminated {
             let what = if event.data.as_deref().is_some_and(|d| is_done(d, conventions.done)) {
                 "harmless for `[DONE]`, which ends the stream anyway"
@@ -556,7 +556,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         findings.push(Finding::rule(
             Rule::NothingAfterDone,
             Some(first.number),
-            Some(Position { line: first.line, column: 1 }),
+            Some(Position::line_start(first.line)),
             format!(
                 "{} event(s) after `data: [DONE]` (event {}); the SDKs stop reading at the sentinel and \
                  never see them",
@@ -655,9 +655,9 @@ fn describe_error(error: &Value) -> String {
 
 /// Maps a position inside an event's data to the transcript.
 fn data_position(event: &sse::Event, inside: Position) -> Position {
-    match event.data_lines.get(inside.line.saturating_sub(1)) {
-        Some(line) => Position { line: line.line, column: line.offset + inside.column },
-        None => Position { line: event.line, column: 1 },
+    match event.data_lines.get(inside.line.get().saturating_sub(1)) {
+        Some(line) => Position::new(line.line, line.offset + inside.column.get()),
+        None => Position::line_start(event.line),
     }
 }
 

@@ -270,8 +270,8 @@ fn json(
                             let (scope, pointer) = scope_of(finding);
                             JsonFinding {
                                 event: finding.event,
-                                line: finding.position.map(|p| p.line),
-                                column: finding.position.map(|p| p.column),
+                                line: finding.position.map(|p| p.line.get()),
+                                column: finding.position.map(|p| p.column.get()),
                                 severity: finding.severity(),
                                 name: finding.name(),
                                 scope,

@@ -31,7 +31,7 @@ pub struct Chunk {
 
 impl Chunk {
     fn at(&self) -> Option<Position> {
-        Some(Position { line: self.line, column: 1 })
+        Some(Position::line_start(self.line))
     }
 
     /// `(position in the array, choice)` for every choice of the chunk.

@@ -34,7 +34,10 @@ fn failure(id: &str) -> String {
 #[case::bom("openrouter/valid/byte-order-mark", "byte-order-mark.json:1:1: UTF-8 byte order mark")]
 #[case::invalid_utf8("openrouter/valid/invalid-utf8", "invalid-utf8.json:2:14: invalid UTF-8")]
 #[case::duplicate_key("openrouter/valid/duplicate-key", "duplicate-key.json:6:3: duplicate key `model`")]
-#[case::too_deep("openrouter/valid/too-deep", "too-deep.json:1:148: nesting deeper than 128 levels")]
+#[case::too_deep(
+    "openrouter/valid/too-deep",
+    "too-deep.json:1:148: nesting deeper than 127 levels (the 128th opening bracket is refused)"
+)]
 #[case::beyond_f64(
     "openrouter/valid/number-beyond-f64",
     "number-beyond-f64.json:4:14: number `1e400` is out of range"

@@ -107,7 +107,7 @@ fn every_line_end_kind_gives_the_same_result_and_lines() {
         let report = check("openai", &text);
         let finding = report.errors().find(|f| f.name() == "type").expect("a type error");
         assert_eq!(finding.event, Some(3));
-        assert_eq!(finding.position.unwrap().line, 5, "{text:?}");
+        assert_eq!(finding.position.unwrap().line.get(), 5, "{text:?}");
     }
 }
 
@@ -121,7 +121,7 @@ fn a_violation_in_multi_line_data_points_at_its_own_line_and_column() {
     let finding = report.errors().next().expect("an error");
     assert_eq!(finding.expected().pointer, "/choices/0/index");
     let position = finding.position.unwrap();
-    assert_eq!((position.line, position.column), (2, 6 + "\"choices\": [{\"index\": ".len() + 1));
+    assert_eq!((position.line.get(), position.column.get()), (2, 6 + "\"choices\": [{\"index\": ".len() + 1));
 }
 
 #[test]
@@ -385,13 +385,13 @@ fn unreadable_events_are_errors_with_event_and_line_and_the_rest_still_runs() {
     let report = check("openai", &text);
     assert_eq!(errors(&report), ["1/data-missing", "2/data-json"]);
     let not_json = report.errors().nth(1).unwrap();
-    assert_eq!(not_json.position.unwrap().line, 3);
+    assert_eq!(not_json.position.unwrap().line.get(), 3);
     assert_eq!(report.chunks, 3, "the other chunks were read");
 
     let report =
         stream::check_transcript(streams().schemas("openai").unwrap(), b"data: {\"id\": \"\xff\"}\n\n");
     let utf8 = report.errors().find(|f| f.name() == "utf-8").expect("a utf-8 error");
-    assert_eq!(utf8.position.map(|p| (p.line, p.column)), Some((1, 15)));
+    assert_eq!(utf8.position.map(|p| (p.line.get(), p.column.get())), Some((1, 15)));
     assert!(report.chunks == 1, "the chunk was still read, with U+FFFD in place of the byte");
 
     assert_eq!(errors(&check("openai", "")), ["-/no-chunks"]);
@@ -727,7 +727,7 @@ proptest::proptest! {
             let report = stream::check_transcript(schemas, &bytes);
             for finding in &report.findings {
                 if let Some(position) = finding.position {
-                    proptest::prop_assert!(position.line >= 1 && position.line <= lines, "{finding}");
+                    proptest::prop_assert!(position.line.get() >= 1 && position.line.get() <= lines, "{finding}");
                 }
                 let _ = finding.to_string();
             }
