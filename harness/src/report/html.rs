@@ -397,7 +397,7 @@ fn sdk(report: &Report, out: &mut String) {
         let _ = writeln!(out, "<p>No SDK oracle results (<code>reports/oracles.jsonl</code>).</p>");
         return;
     }
-    let _ = writeln!(out, "<p class=\"legend\">{}</p>", escape(&evidence.note));
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", inline_code(&evidence.note));
     let class_of = |c: &crate::oracle::SdkCell| match c {
         c if c.bodies_total + c.transcripts_total == 0 => "empty",
         c if c.bodies_accepted == c.bodies_total && c.transcripts_accepted == c.transcripts_total => "all",
@@ -504,5 +504,21 @@ fn sdk(report: &Report, out: &mut String) {
             );
         }
         let _ = writeln!(out, "</ul></details>");
+    }
+}
+
+/// Escapes `text` and turns its Markdown code spans (`like this`) into `<code>` elements.
+fn inline_code(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { format!("<code>{}</code>", escape(part)) } else { escape(part) })
+        .collect()
+}
+
+#[cfg(test)]
+mod inline_code_tests {
+    #[test]
+    fn code_spans_become_code_elements_and_the_rest_is_escaped() {
+        assert_eq!(super::inline_code("run `a<b>` & c"), "run <code>a&lt;b&gt;</code> &amp; c");
     }
 }
