@@ -70,6 +70,8 @@ pub struct Provider {
     pub streaming: Option<String>,
     /// How the provider's SDK reads a stream (the `[stream]` table), when stated.
     pub stream: Option<crate::stream::Conventions>,
+    /// How the provider's SDK reads numbers (the `[numbers]` table).
+    pub numbers: crate::verdict::Numbers,
     pub dir: PathBuf,
 }
 
@@ -142,6 +144,8 @@ struct ProviderFile {
     streaming: Option<String>,
     #[serde(default)]
     stream: Option<crate::stream::Conventions>,
+    #[serde(default)]
+    numbers: crate::verdict::Numbers,
 }
 
 /// Problems finding providers, or deriving and loading their schemas.
@@ -196,6 +200,7 @@ impl Catalog {
                 chunk_root: parsed.chunk_root,
                 streaming: parsed.streaming,
                 stream: parsed.stream,
+                numbers: parsed.numbers,
                 dir,
             });
         }
@@ -273,7 +278,7 @@ impl Catalog {
             .map_err(|err| CatalogError::Io { path: path.clone(), message: err.to_string() })?;
         let document = serde_json::from_str(&text)
             .map_err(|err| CatalogError::SchemaFile { path: path.clone(), message: err.to_string() })?;
-        Ok(Schema::compile(&provider.id, document)?)
+        Ok(Schema::compile(&provider.id, document)?.with_numbers(provider.numbers.clone()))
     }
 
     /// Every provider's compiled schema, in catalog order.

@@ -454,17 +454,18 @@ impl<'s> Checker<'s> {
     /// line of a stream that had no newline after it.
     fn judge(&self, source: Source, bytes: &[u8], terminated: bool) -> Response {
         let first_line = source.line.unwrap_or(1);
-        let outcome = match json::parse(bytes) {
-            Ok(value) => {
+        let outcome = match json::read(bytes) {
+            Ok(parsed) => {
+                let value = &parsed.value;
                 if let Some(inventory) = &self.inventory {
                     if let Ok(mut inventory) = inventory.lock() {
-                        inventory.add(&value);
+                        inventory.add(value);
                     }
                 }
                 let mut judgements: Vec<Judgement> = self
                     .schemas
                     .iter()
-                    .map(|schema| self.judge_value(schema, &value, bytes, first_line))
+                    .map(|schema| self.judge_value(schema, &parsed, bytes, first_line))
                     .collect();
                 if let Some(waivers) = &self.expectations {
                     waivers.apply(&source.file, &mut judgements);
@@ -479,11 +480,11 @@ impl<'s> Checker<'s> {
     fn judge_value(
         &self,
         schema: &Schema,
-        value: &serde_json::Value,
+        parsed: &json::Parsed,
         bytes: &[u8],
         first_line: usize,
     ) -> Judgement {
-        let mut checked = schema.check(value);
+        let mut checked = schema.check_parsed(parsed);
         let mut excerpts = Vec::new();
         if checked.violations.is_empty() {
             return Judgement { checked, excerpts, waived: None };

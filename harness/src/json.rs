@@ -45,7 +45,7 @@ pub enum BadInputKind {
     DuplicateKey(String),
     #[error("nesting deeper than {MAX_DEPTH} levels (the 128th opening bracket is refused)")]
     TooDeep,
-    #[error("number `{0}` is out of range: beyond 64-bit integers or f64")]
+    #[error("number `{0}` is out of range: beyond f64 (JavaScript reads it as Infinity, which no `number` or `integer` field takes)")]
     NumberOutOfRange(String),
 }
 
@@ -110,6 +110,33 @@ fn describe_char(c: char) -> String {
 
 /// Parses `bytes` as exactly one JSON value, rejecting what [`BadInputKind`] lists.
 pub fn parse(bytes: &[u8]) -> Result<Value, BadInput> {
+    read(bytes).map(|parsed| parsed.value)
+}
+
+/// [`parse`] for text that is already known to be UTF-8.
+pub fn parse_str(text: &str) -> Result<Value, BadInput> {
+    read_str(text).map(|parsed| parsed.value)
+}
+
+/// A body read strictly, with what the value alone cannot tell about its numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub value: Value,
+    /// Float literals (`1e20`, `9.3e18`) whose value is an integer outside ±2^63, by pointer.
+    /// Empty for nearly every body: only filled when the parse met such a value.
+    pub wide_floats: Vec<WideFloat>,
+}
+
+/// A float literal whose value is an integer beyond the 64-bit range: an `integer`
+/// field takes it in JavaScript (`Number.isInteger`), pydantic's `int` refuses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WideFloat {
+    pub pointer: String,
+    pub literal: String,
+}
+
+/// [`parse`], keeping the [`Parsed::wide_floats`].
+pub fn read(bytes: &[u8]) -> Result<Parsed, BadInput> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(BadInput { position: Position::START, kind: BadInputKind::ByteOrderMark });
     }
@@ -123,30 +150,173 @@ pub fn parse(bytes: &[u8]) -> Result<Value, BadInput> {
             return Err(BadInput { position, kind: BadInputKind::InvalidUtf8 });
         }
     };
-    parse_str(text)
+    read_str(text)
 }
 
-/// [`parse`] for text that is already known to be UTF-8.
-pub fn parse_str(text: &str) -> Result<Value, BadInput> {
+/// [`read`] for text that is already known to be UTF-8.
+pub fn read_str(text: &str) -> Result<Parsed, BadInput> {
     // Only JSON's own whitespace makes an input empty: a form feed is not JSON at all.
     if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
         return Err(BadInput { position: Position::START, kind: BadInputKind::Empty });
     }
-    let mut suspicious_float = false;
+    match deserialize(text) {
+        Err(err) if is_surrogate_error(&err) => match without_lone_surrogates(text) {
+            // Python's json and JavaScript's JSON.parse accept a lone surrogate escape
+            // (a cut emoji, legal in RFC 8259's grammar); serde_json's `String` cannot
+            // hold one. `\ufffd` has the same length, so every position stays put.
+            Some(replaced) => deserialize(&replaced).map_err(|err| classify(&replaced, &err)),
+            None => Err(classify(text, &err)),
+        },
+        Err(err) => Err(classify(text, &err)),
+        Ok(parsed) => Ok(parsed),
+    }
+    .map(|(value, wide)| {
+        let wide_floats = if wide { wide_floats(text, &value) } else { Vec::new() };
+        Parsed { value, wide_floats }
+    })
+}
+
+/// The value, and whether it holds an integral float beyond ±2^63.
+fn deserialize(text: &str) -> Result<(Value, bool), serde_json::Error> {
+    let mut wide = false;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = StrictValue { suspicious_float: &mut suspicious_float }
-        .deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value))
-        .map_err(|err| classify(text, &err))?;
-    if suspicious_float {
-        if let Some((offset, literal)) = oversized_integer(text) {
-            return Err(BadInput {
-                position: Position::of_offset(text.as_bytes(), offset),
-                kind: BadInputKind::NumberOutOfRange(literal),
-            });
+    let value = StrictValue { wide_float: &mut wide }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok((value, wide))
+}
+
+/// serde_json's errors for an unpaired surrogate escape (what follows it decides which).
+fn is_surrogate_error(err: &serde_json::Error) -> bool {
+    let message = err.to_string();
+    ["surrogate", "hex escape", "unicode code point"].iter().any(|m| message.contains(m))
+}
+
+/// `text` with every unpaired surrogate escape (`\ud83d` alone) replaced by
+/// `\ufffd`; `None` if there is none.
+fn without_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let hex = |at: usize| -> Option<u16> {
+        let digits = text.get(at..at + 4)?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
+    let mut lone = Vec::new();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            b'\\' if in_string && escape_at(i) => {
+                match hex(i + 2) {
+                    Some(high @ 0xD800..=0xDBFF) => {
+                        let paired = escape_at(i + 6) && matches!(hex(i + 8), Some(0xDC00..=0xDFFF));
+                        let _ = high;
+                        if paired {
+                            i += 12;
+                            continue;
+                        }
+                        lone.push(i);
+                    }
+                    Some(0xDC00..=0xDFFF) => lone.push(i),
+                    _ => {}
+                }
+                i += 6;
+            }
+            b'\\' if in_string => i += 2,
+            _ => i += 1,
         }
     }
-    Ok(value)
+    if lone.is_empty() {
+        return None;
+    }
+    let mut out = text.to_string();
+    for at in lone {
+        out.replace_range(at..at + 6, "\\ufffd");
+    }
+    Some(out)
+}
+
+/// 2^63 as f64: pydantic's `int` takes a float only strictly inside ±2^63.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// The float literals of `text` whose value is an integer outside ±2^63. The
+/// numbers that serde_json holds as f64 stand in the same order in the value
+/// (objects keep their order) as their literals in the text, so the two are zipped.
+pub fn wide_floats(text: &str, value: &Value) -> Vec<WideFloat> {
+    let mut floats = Vec::new();
+    collect_floats(value, &mut String::new(), &mut floats);
+    if !floats.iter().any(|(_, v)| v.fract() == 0.0 && v.abs() >= TWO_POW_63) {
+        return Vec::new();
+    }
+    floats
+        .into_iter()
+        .zip(f64_literals(text))
+        .filter(|((_, v), literal)| {
+            literal.contains(['.', 'e', 'E']) && v.fract() == 0.0 && v.abs() >= TWO_POW_63
+        })
+        .map(|((pointer, _), literal)| WideFloat { pointer, literal: literal.to_string() })
+        .collect()
+}
+
+fn collect_floats(value: &Value, pointer: &mut String, out: &mut Vec<(String, f64)>) {
+    match value {
+        Value::Number(n) if n.is_f64() => out.push((pointer.clone(), n.as_f64().unwrap_or_default())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_floats(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                collect_floats(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The number literals of `text` that serde_json reads as f64 (a fraction, an
+/// exponent, or an integer beyond i64 and u64), in order. Strings are skipped.
+fn f64_literals(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let literal = &text[start..i];
+                let float = literal.contains(['.', 'e', 'E']);
+                if float || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err()) {
+                    out.push(literal);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
 }
 
 const DUPLICATE_MARKER: &str = "chatcompat-duplicate-key:";
@@ -187,9 +357,9 @@ fn number_around(text: &str, offset: usize) -> (usize, String) {
     (start, text[start..end].to_string())
 }
 
-/// A `Value` seed that rejects duplicate keys and notes floats that may be huge integers.
+/// A `Value` seed that rejects duplicate keys and notes integral floats beyond ±2^63.
 struct StrictValue<'a> {
-    suspicious_float: &'a mut bool,
+    wide_float: &'a mut bool,
 }
 
 impl<'de> DeserializeSeed<'de> for StrictValue<'_> {
@@ -220,10 +390,10 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // An integer literal beyond u64 reaches us as a rounded float; the caller
-        // looks at the text to tell it from a real float like 1e20.
-        if v.fract() == 0.0 && v.abs() >= 9.0e18 {
-            *self.suspicious_float = true;
+        // An integer literal beyond u64 reaches us as a float too (the nearest one,
+        // as JavaScript reads it); the caller looks at the text to tell it from `1e20`.
+        if v.fract() == 0.0 && v.abs() >= TWO_POW_63 {
+            *self.wide_float = true;
         }
         Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number out of range"))
     }
@@ -242,9 +412,7 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) =
-            seq.next_element_seed(StrictValue { suspicious_float: self.suspicious_float })?
-        {
+        while let Some(item) = seq.next_element_seed(StrictValue { wide_float: self.wide_float })? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -256,43 +424,11 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{key}")));
             }
-            let value = map.next_value_seed(StrictValue { suspicious_float: self.suspicious_float })?;
+            let value = map.next_value_seed(StrictValue { wide_float: self.wide_float })?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))
     }
-}
-
-/// The first integer literal (no fraction, no exponent) in `text` that fits
-/// neither i64 nor u64, with its byte offset. Strings are skipped.
-fn oversized_integer(text: &str) -> Option<(usize, String)> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
-                    i += 1;
-                }
-                let literal = &text[start..i];
-                let integral = !literal.contains(['.', 'e', 'E']);
-                if integral && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
-                    return Some((start, literal.to_string()));
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -375,5 +511,43 @@ mod tests {
         assert_eq!(bad.kind, BadInputKind::ForeignWhitespace('\u{A0}'));
         assert_eq!(bad.position, Position::new(1, 6));
         assert_eq!(parse_str(" \t\r\n").expect_err("empty").kind, BadInputKind::Empty);
+    }
+
+    #[test]
+    fn integers_beyond_u64_are_read_as_the_nearest_double() {
+        for (literal, expected) in [
+            ("36893488147419103232", 36893488147419103232.0),
+            ("18446744073709551616", 18446744073709551616.0),
+        ] {
+            let parsed = read_str(&format!("{{\"created\": {literal}}}")).expect(literal);
+            assert_eq!(parsed.value["created"].as_f64(), Some(expected), "{literal}");
+            assert!(parsed.wide_floats.is_empty(), "an integer literal is no float: {literal}");
+        }
+        let bad = parse_str("{\"created\": 1e400}").expect_err("beyond f64");
+        assert_eq!(bad.kind, BadInputKind::NumberOutOfRange("1e400".into()));
+    }
+
+    #[test]
+    fn wide_floats_are_the_float_literals_beyond_the_64_bit_range_with_their_pointers() {
+        let text = r#"{"a": [1e20, 18446744073709551616, 9.2e18, "1e30"], "b/c": {"d": -9.3e18, "e": 1.5e300}, "f": 1.0}"#;
+        let parsed = read_str(text).unwrap();
+        let found: Vec<(&str, &str)> =
+            parsed.wide_floats.iter().map(|w| (w.pointer.as_str(), w.literal.as_str())).collect();
+        assert_eq!(found, [("/a/0", "1e20"), ("/b~1c/d", "-9.3e18"), ("/b~1c/e", "1.5e300")]);
+        assert!(read_str(r#"{"a": 9.2e18, "b": 12345678901234567890}"#).unwrap().wide_floats.is_empty());
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_read_as_python_and_javascript_read_them() {
+        for text in [r#"{"c": "cut \ud83d"}"#, r#"{"c": "\udc00x"}"#, r#"{"c": "\ud83d\u0041"}"#] {
+            let value = parse_str(text).unwrap_or_else(|bad| panic!("{text}: {bad}"));
+            assert!(value["c"].as_str().is_some_and(|s| s.contains('\u{FFFD}')), "{text}: {value}");
+        }
+        // A pair is still one character, and an escaped backslash before `u` is no escape.
+        assert_eq!(parse_str(r#"{"c": "\ud83d\ude00"}"#).unwrap()["c"], "😀");
+        assert_eq!(parse_str(r#"{"c": "\\ud83d"}"#).unwrap()["c"], "\\ud83d");
+        // Positions after a replaced escape are unchanged.
+        let bad = parse_str("{\"c\": \"\\ud83d\", \"d\": x}").expect_err("not JSON");
+        assert_eq!(bad.position, Position::new(1, 22), "{bad}");
     }
 }

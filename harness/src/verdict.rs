@@ -21,6 +21,34 @@ pub struct Schema {
     validator: Validator,
     /// The walk that finds undocumented fields, compiled from `document`.
     extensions: extensions::Plan,
+    /// How the provider's SDK reads numbers that JSON Schema's `integer` cannot tell apart.
+    numbers: Numbers,
+}
+
+/// How a provider's SDK reads number literals where JSON Schema alone would
+/// decide otherwise: `[numbers]` in `provider.toml`, with the SDK fact it rests on.
+/// Integer literals of any size are read by every SDK in the reference (a Python
+/// `int`, or the nearest double in JavaScript, which `Number.isInteger` accepts),
+/// so the strict reader takes them; what differs is a float literal in an `integer` field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Numbers {
+    #[serde(default)]
+    pub float_in_integer: FloatInInteger,
+    /// The SDK code or behaviour this rests on.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// What an `integer` field takes of a float literal whose value is an integer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FloatInInteger {
+    /// Any integral value (`1.0`, `1e20`): zod's `.int()` is `Number.isInteger`, JSON Schema's `integer` too.
+    #[default]
+    Integral,
+    /// Only strictly inside ±2^63 (`9.2e18` yes, `1e20` no): pydantic v2's `int` (`float_as_int`).
+    WithinI64,
 }
 
 /// The node a local `$ref` (`#` and a JSON pointer, percent-encoded as a URI fragment, as
@@ -66,7 +94,50 @@ impl Schema {
             .build(&document)
             .map_err(|err| SchemaError { provider: provider.to_string(), message: err.to_string() })?;
         let extensions = extensions::Plan::compile(&document);
-        Ok(Schema { provider: provider.to_string(), document, validator, extensions })
+        Ok(Schema {
+            provider: provider.to_string(),
+            document,
+            validator,
+            extensions,
+            numbers: Numbers::default(),
+        })
+    }
+
+    /// This schema, reading numbers as `numbers` says (the provider's `[numbers]`).
+    pub fn with_numbers(mut self, numbers: Numbers) -> Schema {
+        self.numbers = numbers;
+        self
+    }
+
+    /// How this schema's SDK reads numbers.
+    pub fn numbers(&self) -> &Numbers {
+        &self.numbers
+    }
+
+    /// [`Schema::check`] of a strictly read body, applying [`Numbers`]: where the
+    /// SDK refuses a wide float for an `integer`, the schema sees a non-integer there
+    /// and the violation shows the literal.
+    pub fn check_parsed(&self, parsed: &crate::json::Parsed) -> Checked {
+        if parsed.wide_floats.is_empty() || self.numbers.float_in_integer == FloatInInteger::Integral {
+            return self.check(&parsed.value);
+        }
+        let mut value = parsed.value.clone();
+        for wide in &parsed.wide_floats {
+            if let Some(slot) = value.pointer_mut(&wide.pointer) {
+                // Any non-integral number: a `number` field still takes it, an `integer` field does not.
+                *slot = Value::from(0.5);
+            }
+        }
+        let mut checked = self.check(&value);
+        for violation in &mut checked.violations {
+            if let Some(wide) = parsed.wide_floats.iter().find(|w| w.pointer == violation.pointer) {
+                violation.actual = format!(
+                    "{} (a float beyond the 64-bit integer range, which this SDK refuses for an integer)",
+                    wide.literal
+                );
+            }
+        }
+        checked
     }
 
     /// The provider this schema belongs to.
@@ -96,9 +167,17 @@ impl Schema {
         Checked { violations, extensions }
     }
 
-    /// [`Schema::check`] plus the line and column of every violation in `text`.
+    /// [`Schema::check_parsed`] plus the line and column of every violation in `text`.
     pub fn check_text(&self, value: &Value, text: &str) -> Checked {
-        let mut checked = self.check(value);
+        let wide_floats = match self.numbers.float_in_integer {
+            FloatInInteger::Integral => Vec::new(),
+            FloatInInteger::WithinI64 => crate::json::wide_floats(text, value),
+        };
+        let mut checked = if wide_floats.is_empty() {
+            self.check(value)
+        } else {
+            self.check_parsed(&crate::json::Parsed { value: value.clone(), wide_floats })
+        };
         checked.locate(text);
         checked
     }

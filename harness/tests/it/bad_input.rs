@@ -42,9 +42,17 @@ fn failure(id: &str) -> String {
     "openrouter/valid/number-beyond-f64",
     "number-beyond-f64.json:4:14: number `1e400` is out of range"
 )]
-#[case::beyond_u64(
-    "openrouter/valid/integer-beyond-u64",
-    "integer-beyond-u64.json:4:14: number `123456789012345678901234567890` is out of range"
+#[case::utf16(
+    "openrouter/valid/utf-16",
+    "utf-16.json:1:1: UTF-16 text (little-endian, with a byte order mark): JSON text must be UTF-8"
+)]
+#[case::utf16_without_bom(
+    "openrouter/valid/utf-16-without-bom",
+    "utf-16-without-bom.json:1:1: UTF-16 text (big-endian, without a byte order mark)"
+)]
+#[case::form_feed(
+    "openrouter/valid/form-feed",
+    "form-feed.json:1:1: U+000C (form feed) is whitespace that JSON does not allow (only space, tab, LF and CR are): not JSON"
 )]
 #[case::no_schema("nosuchprovider/valid/no-schema", "no schema for provider `nosuchprovider`")]
 #[case::missing_sidecar("openrouter/valid/missing-sidecar", "missing sidecar: add")]
@@ -65,6 +73,21 @@ fn each_bad_input_class_fails_with_its_place(#[case] id: &str, #[case] expected:
     assert!(message.contains(expected), "{id}:\n{message}\n---\nexpected to contain:\n{expected}");
 }
 
+/// Read as the SDKs read them: an integer beyond u64 (a Python int, the nearest
+/// double in JavaScript) and a lone surrogate escape (a cut emoji) are not bad input.
+#[rstest]
+#[case::beyond_u64("openrouter/valid/integer-beyond-u64")]
+#[case::lone_surrogate("openrouter/valid/lone-surrogate")]
+fn inputs_the_sdks_read_pass(#[case] id: &str) {
+    let found = corpus::discover(&bad_corpus());
+    let fixture = found.fixtures.iter().find(|f| f.id() == id).unwrap_or_else(|| panic!("no fixture {id}"));
+    let schemas = schemas();
+    let schema = schemas.iter().find(|s| s.provider() == fixture.provider);
+    if let Err(err) = corpus::evaluate(fixture, schema) {
+        panic!("{id}: {err}");
+    }
+}
+
 #[test]
 fn files_outside_valid_and_invalid_are_reported_not_lost() {
     let found = corpus::discover(&bad_corpus());
@@ -76,7 +99,7 @@ fn files_outside_valid_and_invalid_are_reported_not_lost() {
     assert!(misplaced.contains(&"openrouter/stray.json".to_string()), "{misplaced:?}");
     assert!(misplaced.contains(&"openrouter/other/elsewhere.json".to_string()), "{misplaced:?}");
     // Every body placed correctly is still a fixture, whatever is wrong with it.
-    assert_eq!(found.fixtures.len(), 14);
+    assert_eq!(found.fixtures.len(), 18);
 }
 
 #[test]

@@ -79,3 +79,48 @@ fn an_unknown_provider_is_an_error_naming_the_known_ones() {
     let err = chatcompat::check("nosuch", &json!({})).unwrap_err().to_string();
     assert!(err.contains("unknown provider `nosuch`") && err.contains("openrouter"), "{err}");
 }
+
+/// Numbers as each provider's SDK reads them (`[numbers]` in provider.toml): an
+/// integer literal of any size passes everywhere; a float literal beyond ±2^63 in
+/// an `integer` field fails where pydantic's `int` reads it (openai, openai-compatible)
+/// and passes where zod's `.int()` does (atoma).
+#[test]
+fn wide_numbers_are_judged_per_provider_as_its_sdk_reads_them() {
+    let catalog =
+        chatcompat::Catalog::discover(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap();
+    let schema = |id: &str| catalog.load_schema(catalog.provider(id).unwrap()).unwrap();
+    let (openai, compatible, atoma) = (schema("openai"), schema("openai-compatible"), schema("atoma"));
+    let checker = chatcompat::check::Checker::new(vec![&openai, &compatible, &atoma], Default::default());
+    let body = |created: &str| {
+        format!(
+            r#"{{"id": "x", "object": "chat.completion", "created": {created}, "model": "m", "choices": [], "usage": {{"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "prompt_tokens_details": {{"audio_tokens": 0, "cached_tokens": 0}}}}}}"#
+        )
+    };
+    let verdicts = |created: &str| -> Vec<(bool, String)> {
+        let response = checker.check_bytes("n.json", body(created).as_bytes());
+        let judgements = response.outcome.unwrap_or_else(|err| panic!("{created}: {err}"));
+        judgements
+            .iter()
+            .map(|j| {
+                (
+                    j.checked.violations.is_empty(),
+                    j.checked.violations.iter().map(ToString::to_string).collect(),
+                )
+            })
+            .collect()
+    };
+    for created in ["36893488147419103232", "18446744073709551616", "9.2e18", "1.0"] {
+        assert!(verdicts(created).iter().all(|(ok, _)| *ok), "{created}: {:?}", verdicts(created));
+    }
+    for created in ["1e20", "9.3e18", "-9.3e18"] {
+        let found = verdicts(created);
+        assert!(!found[0].0 && !found[1].0, "{created} must fail openai and openai-compatible: {found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains(&format!("/created: type: expected integer, found {created} (a float beyond")),
+            "{found:?}"
+        );
+        assert!(found[2].0, "{created} passes atoma (zod .int()): {found:?}");
+    }
+}
