@@ -146,6 +146,16 @@ fn type_schema(set: &TypeSet, ty: &TypeRef, nullable: bool) -> Value {
             "type": with_null("object"),
             "additionalProperties": type_schema(set, value, false)
         }),
+        TypeRef::Literal(values) => match values.as_slice() {
+            [one] if !nullable => json!({ "const": one }),
+            _ => {
+                let mut all = values.clone();
+                if nullable {
+                    all.push(Value::Null);
+                }
+                json!({ "enum": all })
+            }
+        },
         TypeRef::Named(name) => match set.get(name).map(|t| &t.kind) {
             Some(TypeKind::Enum { values, open: false }) => {
                 let mut all: Vec<Value> = values.iter().map(|v| json!(v)).collect();
@@ -181,11 +191,22 @@ fn discriminator(set: &TypeSet, members: &[TypeRef]) -> Option<(String, Vec<(Str
         let mut tags: Vec<(String, String)> = Vec::new();
         for (member, fields) in &objects {
             let field = fields.iter().find(|f| f.wire_key == candidate.wire_key && f.required)?;
-            let TypeRef::Named(enum_name) = &field.ty else { return None };
-            let Some(TypeKind::Enum { values, open: false }) = set.get(enum_name).map(|t| &t.kind) else {
-                return None;
+            let tag = match &field.ty {
+                TypeRef::Named(enum_name) => match set.get(enum_name).map(|t| &t.kind) {
+                    Some(TypeKind::Enum { values, open: false }) => match values.as_slice() {
+                        [tag] => tag.clone(),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                // A const literal (`*"text"*`, `Literal["text"]`) tags its member the same way.
+                TypeRef::Literal(values) => match values.as_slice() {
+                    [Value::String(tag)] => tag.clone(),
+                    _ => return None,
+                },
+                _ => return None,
             };
-            let [tag] = values.as_slice() else { return None };
+            let tag = &tag;
             if tags.iter().any(|(t, _)| t == tag) {
                 return None;
             }

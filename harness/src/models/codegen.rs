@@ -283,6 +283,8 @@ impl<'a> ProviderModel<'a> {
             TypeRef::Named(name) => self.type_name(name),
             TypeRef::Array(item) => format!("Vec<{}>", self.rust_type(item)),
             TypeRef::Map(value) => format!("rt::Map<{}>", self.rust_type(value)),
+            // A const literal is read as the JSON kind of its value; the schema holds the value.
+            TypeRef::Literal(values) => scalar_type(literal_scalar(values)).to_string(),
         }
     }
 
@@ -293,7 +295,25 @@ impl<'a> ProviderModel<'a> {
             TypeRef::Named(name) => self.type_name(name),
             TypeRef::Array(item) => format!("{}List", self.variant_of(item)),
             TypeRef::Map(value) => format!("{}Map", self.variant_of(value)),
+            TypeRef::Literal(values) => self.variant_of(&TypeRef::Scalar(literal_scalar(values))),
         }
+    }
+}
+
+/// The scalar a const literal's values share (`"assistant"` → string), else any.
+fn literal_scalar(values: &[serde_json::Value]) -> Scalar {
+    let kinds: Vec<Scalar> = values
+        .iter()
+        .map(|v| match v {
+            serde_json::Value::String(_) => Scalar::String,
+            serde_json::Value::Bool(_) => Scalar::Boolean,
+            serde_json::Value::Number(_) => Scalar::Number,
+            _ => Scalar::Any,
+        })
+        .collect();
+    match kinds.first() {
+        Some(first) if kinds.iter().all(|k| k == first) => *first,
+        _ => Scalar::Any,
     }
 }
 

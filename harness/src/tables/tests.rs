@@ -50,6 +50,25 @@ const CHILD: &str = "# Child\n\n## Fields\n\n| Field | Type | Required | Descrip
 #[case::nested_array("*string*[][]", json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}}}))]
 #[case::map("Record<string, *string*>", json!({"type": "object", "additionalProperties": {"type": "string"}}))]
 #[case::any_map("Record<string, *any*>", json!({"type": "object", "additionalProperties": {}}))]
+// Speakeasy's TypeScript const literals and Python notation.
+#[case::const_string("*\"assistant\"*", json!({"const": "assistant"}))]
+#[case::const_true("*true*", json!({"const": true}))]
+#[case::py_str("*str*", json!({"type": "string"}))]
+#[case::py_int("*int*", json!({"type": "integer"}))]
+#[case::py_float("*float*", json!({"type": "number"}))]
+#[case::py_bool("*bool*", json!({"type": "boolean"}))]
+#[case::py_any("*Any*", json!({}))]
+#[case::py_code_wrapped("`*int*`", json!({"type": "integer"}))]
+#[case::py_optional("*Optional[int]*", json!({"type": "integer"}))]
+#[case::py_nullable("*Nullable[str]*", json!({"type": ["string", "null"]}))]
+#[case::py_optional_nullable("*OptionalNullable[float]*", json!({"type": ["number", "null"]}))]
+#[case::py_literal("*Optional[Literal[\"assistant\"]]*", json!({"const": "assistant"}))]
+#[case::py_literal_bool("*Literal[True]*", json!({"const": true}))]
+#[case::py_nullable_literal("*Nullable[Literal[\"a\"]]*", json!({"enum": ["a", null]}))]
+#[case::py_list("List[*str*]", json!({"type": "array", "items": {"type": "string"}}))]
+#[case::py_dict("Dict[str, *Any*]", json!({"type": "object", "additionalProperties": {}}))]
+#[case::py_list_of_dict("List[Dict[str, *Any*]]", json!({"type": "array", "items": {"type": "object", "additionalProperties": {}}}))]
+#[case::py_date("[date](https://docs.python.org/3/library/datetime.html#date-objects)", json!({"type": "string", "pattern": ZOD_DATE_TIME}))]
 fn scalar_notations(#[case] notation: &str, #[case] expected: Value) {
     assert_eq!(derive_field(notation, &[]), expected);
 }
@@ -59,14 +78,25 @@ fn scalar_notations(#[case] notation: &str, #[case] expected: Value) {
 #[case::speakeasy_link("[components.Child](../../models/components/child.md)", json!({"$ref": "#/$defs/Child"}))]
 #[case::italic_name("*components.Child*", json!({"$ref": "#/$defs/Child"}))]
 #[case::link_array("[models.Child](child.md)[]", json!({"type": "array", "items": {"$ref": "#/$defs/Child"}}))]
+#[case::py_link("[models.Child](../models/child.md)", json!({"$ref": "#/$defs/Child"}))]
+#[case::py_optional_link("[Optional[models.Child]](child.md)", json!({"$ref": "#/$defs/Child"}))]
+#[case::py_nullable_link("[OptionalNullable[models.Child]](child.md)", json!({"anyOf": [{"$ref": "#/$defs/Child"}, {"type": "null"}]}))]
+#[case::py_list_link("List[[models.Child](child.md)]", json!({"type": "array", "items": {"$ref": "#/$defs/Child"}}))]
+#[case::py_dict_link("Dict[str, [models.Child](child.md)]", json!({"type": "object", "additionalProperties": {"$ref": "#/$defs/Child"}}))]
+#[case::mdx_link("[models.Child](child.mdx)", json!({"$ref": "#/$defs/Child"}))]
 fn named_notations(#[case] notation: &str, #[case] expected: Value) {
-    assert_eq!(derive_field(notation, &[("child.md", CHILD)]), expected);
+    let mdx = notation.contains(".mdx");
+    let child = if mdx { ("child.mdx", CHILD) } else { ("child.md", CHILD) };
+    assert_eq!(derive_field(notation, &[child]), expected);
 }
 
 #[rstest]
 #[case::closed(ENUM_CLOSED, json!({"title": "Colour", "enum": ["red", "green"]}))]
 #[case::open(ENUM_OPEN, json!({"title": "Colour", "type": "string", "examples": ["red", "green"]}))]
 #[case::table("# Colour\n\n## Values\n\n| Name | Value |\n| --- | --- |\n| `Red` | red |\n| `Green` | green |\n", json!({"title": "Colour", "enum": ["red", "green"]}))]
+#[case::python_list("# Colour\n\n## Values\n\n- `\"red\"`\n- `\"green\"`\n", json!({"title": "Colour", "enum": ["red", "green"]}))]
+#[case::typescript_unrecognized("# Colour\n\n## Values\n\n```typescript\n\"red\" | \"green\" | Unrecognized<string>\n```\n", json!({"title": "Colour", "type": "string", "examples": ["red", "green"]}))]
+#[case::front_matter("---\ntitle: \"Colour\"\n---\n\n## Values\n\n```typescript\n\"red\" | \"green\"\n```\n", json!({"title": "Colour", "enum": ["red", "green"]}))]
 fn enum_pages(#[case] page: &str, #[case] expected: Value) {
     assert_eq!(derive_field("[Colour](colour.md)", &[("colour.md", page)]), expected);
 }
@@ -98,6 +128,14 @@ fn nullable_and_required_are_separate_facts() {
 #[case::long("upstashRateLimitingActive", "upstash_rate_limiting_active")]
 #[case::acronym_inside("imageURLChunk", "image_url_chunk")]
 #[case::single("id", "id")]
+// Pairs from OpenRouter's zod `remap$` tables: a digit run starts a word before a lowercase unit.
+#[case::digit_unit("ephemeral5mInputTokens", "ephemeral_5m_input_tokens")]
+#[case::digit_unit_last("inputCacheWrite1h", "input_cache_write_1h")]
+#[case::digits_unit_middle("uptimeLast30m", "uptime_last_30m")]
+#[case::digits_in_word("b64Json", "b64_json")]
+#[case::digits_at_end("partialImageB64", "partial_image_b64")]
+#[case::digits_only_suffix("sha256", "sha256")]
+#[case::snake_digits("ephemeral_5m_input_tokens", "ephemeral_5m_input_tokens")]
 fn wire_keys_default_to_snake_case(#[case] field: &str, #[case] wire: &str) {
     assert_eq!(snake_case(field), wire);
 }
@@ -236,4 +274,39 @@ fn one_bad_page_does_not_hide_another() {
     let dir = folder(&[("root.md", &root), ("a.md", bad), ("b.md", also_bad)]);
     let errors = load(dir.path(), "Root").expect_err("two pages are bad");
     assert_eq!(errors.len(), 2, "{errors:?}");
+}
+
+#[test]
+fn errors_are_found_on_every_page_the_root_reaches_even_when_the_root_is_bad() {
+    // The root has an error of its own and links on to two more bad pages, one of them two links away.
+    let root = "# Root\n\n## Fields\n\n| Field | Type | Required |\n| --- | --- | --- |\n| `a` | *strnig* | :heavy_check_mark: |\n| `b` | [components.B](../../models/components/b.md) | :heavy_check_mark: |\n";
+    let b = "# B\n\n## Fields\n\n| Field | Type | Required |\n| --- | --- | --- |\n| `c` | [C](c.md) | perhaps |\n";
+    let c = "# C\n\n## Fields\n\n| Field | Type | Required |\n| --- | --- | --- |\n| `d` | *Nullabel[int]* | :heavy_check_mark: |\n";
+    let dir = tempfile::tempdir().unwrap();
+    let components = dir.path().join("models/components");
+    std::fs::create_dir_all(&components).unwrap();
+    for (name, text) in [("root.md", root), ("b.md", b), ("c.md", c)] {
+        std::fs::write(components.join(name), text).unwrap();
+    }
+    let errors = load(&dir.path().join("models"), "Root").expect_err("three pages are bad");
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let at: Vec<(String, usize)> =
+        errors.iter().map(|e| (e.file.file_name().unwrap().to_string_lossy().into_owned(), e.line)).collect();
+    assert_eq!(
+        at,
+        [("b.md".to_string(), 7), ("c.md".to_string(), 7), ("root.md".to_string(), 7)],
+        "{shown:?}"
+    );
+    // Paths print normalised, and every message ends with its fix.
+    assert!(shown.iter().all(|s| !s.contains("../") && s.contains("; fix: ")), "{shown:?}");
+    assert!(errors[0].file.ends_with("models/components/b.md"), "{shown:?}");
+}
+
+#[test]
+fn normalize_resolves_parent_components_lexically() {
+    assert_eq!(
+        normalize(Path::new("docs/models/components/../../models/components/x.md")),
+        PathBuf::from("docs/models/components/x.md")
+    );
+    assert_eq!(normalize(Path::new("../a/./b")), PathBuf::from("../a/b"));
 }

@@ -3,6 +3,7 @@
 mod bad_input;
 mod check;
 mod compat;
+mod derive;
 mod expectations;
 mod import;
 mod inputs;
