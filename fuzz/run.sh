@@ -10,7 +10,7 @@ seconds=${2:-1200}
 mkdir -p "corpus/$target" logs
 [ -d "seeds/$target" ] || python3 seeds.py
 # The binary `cargo fuzz build -O` made, run directly (as `cargo fuzz run -O` would, without its rebuild check).
-binary=target/x86_64-unknown-linux-gnu/release/$target
+binary=${FUZZ_BINARY:-target/x86_64-unknown-linux-gnu/release/$target}
 mkdir -p "artifacts/$target"
 start=$(date +%s)
 nice -n 19 "$binary" "corpus/$target" "seeds/$target" \

@@ -78,7 +78,7 @@ fn run_of(dir: &std::path::Path, run: &[u8]) -> Vec<(PathBuf, Vec<(String, Strin
             .next()
             .unwrap_or_default()
             .split('/')
-            .filter(|c| !c.is_empty() && *c != "." && *c != ".." && !c.contains('\\'))
+            .filter(|c| !c.is_empty() && *c != "." && *c != ".." && !c.contains(['\\', '\0']))
             .collect();
         if name.is_empty() {
             continue;

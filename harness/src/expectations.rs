@@ -459,7 +459,9 @@ pub fn update(
         // A stream's sequence rule comes as its name with an empty pointer: a `rule` entry.
         let rule = pointer.is_empty().then(|| keyword.clone());
         let spec = EntrySpec {
-            fixtures: fixtures.clone(),
+            // The path as a glob that matches it alone: `[`, `]`, `*`, `?`, `{` and `}` are legal in a
+            // file name and would otherwise match other files, or none (`a[1].json` matches `a1.json`).
+            fixtures: globset::escape(fixtures),
             pointer: rule.is_none().then(|| pointer.clone()),
             keyword: rule.is_none().then(|| keyword.clone()),
             rule,
@@ -543,6 +545,25 @@ mod tests {
         assert!(rewritten.apply(&run).passed());
         update(&path, Some(&rewritten), &run).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), first, "a second run changes nothing");
+    }
+
+    /// Found by `fuzz/` (target `expectations`): a file named `[x]y.json` was written as the glob
+    /// `[x]y.json`, which matches `xy.json` only, so the entry `--update-expectations` wrote was unmatched
+    /// and its own run still failed. Every glob metacharacter a file name may hold is escaped now.
+    #[test]
+    fn update_escapes_glob_characters_in_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let names = ["[x]y.json", "a*.json", "q?.json", "{a,b}.json", "b]{.json", "plain.json"];
+        let run: Vec<_> = names.iter().map(|name| errors(dir.path(), name, &[("/id", "type")])).collect();
+        // A file the unescaped globs would have matched too: it must stay failing.
+        let other = errors(dir.path(), "xy.json", &[("/id", "type")]);
+        update(&path, None, &run).unwrap();
+        let written = Expectations::load(&path).unwrap();
+        assert!(written.apply(&run).passed(), "{}", fs::read_to_string(&path).unwrap());
+        let mut with_other = run.clone();
+        with_other.push(other.clone());
+        assert_eq!(written.apply(&with_other).still_failing, [other]);
     }
 
     #[test]
