@@ -29,7 +29,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(report.comments, parsed.comments.len());
     assert!(report.chunks <= report.events);
     assert_eq!(report.reassembled.is_some(), report.chunks > 0);
-    let lines = common::line_lengths(&text);
+    // Positions count no column for a leading byte order mark (editors hide it).
+    let shown_text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let lines = common::line_lengths(shown_text);
     let mut previous: Option<(bool, Option<usize>, Option<chatcompat::locate::Position>)> = None;
     for finding in &report.findings {
         let shown = stream::render_finding(std::path::Path::new("fuzz.sse"), finding);
@@ -48,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
             (&finding.kind, finding.event, finding.position)
         {
             let event = &parsed.events[event - 1];
-            let at = common::char_at(&text, position);
+            let at = common::char_at(shown_text, position);
             let value_start =
                 at.is_some_and(|c| matches!(c, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n'));
             let event_line = position.line.get() == event.line && position.column.get() == 1;
