@@ -22,6 +22,9 @@ use std::{
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+mod lenient;
+pub use lenient::{citation, Facts, LenientError, Side, MARKER as LENIENT_MARKER};
+
 /// Every type reachable from one root page, in the order they were first reached.
 #[derive(Debug, Clone)]
 pub struct TypeSet {
@@ -185,6 +188,8 @@ pub enum TableErrorKind {
     EmptyUnion,
     #[error("two pages are named `{0}`")]
     DuplicateType(String),
+    #[error("lenient row `{field}`: {problem}")]
+    Lenient { field: String, problem: LenientError },
 }
 
 impl TableErrorKind {
@@ -214,6 +219,9 @@ impl TableErrorKind {
             Self::EmptyEnum => "list the values in a code block (`\"a\" | \"b\"`), a list or a `Value` table",
             Self::EmptyUnion => "add a `### member type` heading per member",
             Self::DuplicateType(_) => "rename one page's title, or link to one page only",
+            Self::Lenient { .. } => {
+                "cite each side in the Description as `Lenient: SOURCE FILE says READING; SOURCE FILE says READING.` and give the row the more accepting reading; when the sources agree, name that source instead of lenient (schemas/README.md)"
+            }
         }
     }
 }
@@ -784,6 +792,11 @@ fn fields_section(
         }
         let description =
             columns.description.map(|c| cell(Some(c)).to_string()).filter(|d| !d.is_empty() && d != "N/A");
+        if source == Some(Source::Lenient) {
+            if let Err(err) = lenient::check(description.as_deref(), &ty, required, nullable) {
+                errors.push(error(*row_line, TableErrorKind::Lenient { field: name.clone(), problem: err }));
+            }
+        }
         out.push(Row { name, wire_key, ty, required, nullable, source, description, line: *row_line });
     }
     (PageKind::Object(out), has_nullable_column)

@@ -107,7 +107,7 @@ fn nullable_and_required_are_separate_facts() {
         "Root",
         "| `a` | *string* | :heavy_check_mark: | :heavy_check_mark: | | sdk | |\n\
          | `b` | [Colour](colour.md) | :heavy_minus_sign: | :heavy_check_mark: | | sdk | |\n\
-         | `c` | [Child](child.md) | :heavy_minus_sign: | :heavy_check_mark: | | lenient | |\n\
+         | `c` | [Child](child.md) | :heavy_minus_sign: | :heavy_check_mark: | | spec | |\n\
          | `d` | *integer*[] | :heavy_minus_sign: | :heavy_minus_sign: | | seed | |\n",
     );
     let dir = folder(&[("root.md", &root), ("colour.md", ENUM_CLOSED), ("child.md", CHILD)]);
