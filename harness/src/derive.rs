@@ -11,6 +11,8 @@ use serde_json::{json, Map, Value};
 
 use crate::tables::{Field, Scalar, TypeDef, TypeKind, TypeRef, TypeSet};
 
+pub mod docs;
+
 /// The date-time pattern zod's `z.string().datetime({offset: true})` applies.
 ///
 /// It is not JSON Schema's `format: date-time`: seconds are optional, `+0700` is

@@ -23,6 +23,8 @@ use std::{
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 mod lenient;
+pub mod overrides;
+pub mod sdk_source;
 pub use lenient::{citation, Facts, LenientError, Side, MARKER as LENIENT_MARKER};
 
 /// Every type reachable from one root page, in the order they were first reached.
@@ -188,6 +190,8 @@ pub enum TableErrorKind {
     EmptyUnion,
     #[error("two pages are named `{0}`")]
     DuplicateType(String),
+    #[error("overrides: {0}")]
+    Override(String),
     #[error("lenient row `{field}`: {problem}")]
     Lenient { field: String, problem: LenientError },
 }
@@ -219,6 +223,9 @@ impl TableErrorKind {
             Self::EmptyEnum => "list the values in a code block (`\"a\" | \"b\"`), a list or a `Value` table",
             Self::EmptyUnion => "add a `### member type` heading per member",
             Self::DuplicateType(_) => "rename one page's title, or link to one page only",
+            Self::Override(_) => {
+                "name a type of the pages in each `# Type` heading, with a `## Fields` table of our format (schemas/README.md)"
+            }
             Self::Lenient { .. } => {
                 "cite each side in the Description as `Lenient: SOURCE FILE says READING; SOURCE FILE says READING.` and give the row the more accepting reading; when the sources agree, name that source instead of lenient (schemas/README.md)"
             }

@@ -165,10 +165,12 @@ fn says_nothing_else(reading: &str) -> bool {
             _ => {}
         }
     }
-    prose
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
-        .filter(|w| !w.is_empty())
-        .all(|w| matches!(w.to_lowercase().as_str(), "required" | "optional" | "nullable" | "not" | "any" | "string" | "and"))
+    prose.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty()).all(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "required" | "optional" | "nullable" | "not" | "any" | "string" | "and"
+        )
+    })
 }
 
 /// The checked words of a reading, outside backticks.
@@ -293,7 +295,9 @@ mod tests {
         // ...and when the row follows them, the sources agree: not lenient.
         assert_eq!(run(both_not, false, false), Err(LenientError::Agree("optional, not nullable".into())));
         let one_null = "Lenient: a/x.ts says not nullable; openapi.json says nullable.";
-        assert!(matches!(run(one_null, false, false), Err(LenientError::Contradicts(m)) if m.contains("openapi.json")));
+        assert!(
+            matches!(run(one_null, false, false), Err(LenientError::Contradicts(m)) if m.contains("openapi.json"))
+        );
         // Same checked words, but one side says more (a narrower type): still two readings.
         let wider = "Lenient: v1 src/a.ts says optional, nullable, a string only; v2 src/a.ts says optional, nullable.";
         assert_eq!(run(wider, false, true), Ok(()));
@@ -306,7 +310,8 @@ mod tests {
 
     #[test]
     fn any_string_needs_a_plain_string() {
-        let d = "Lenient: docs/models/x.md says only `function`; src/models/x.ts says any string (`z.string()`).";
+        let d =
+            "Lenient: docs/models/x.md says only `function`; src/models/x.ts says any string (`z.string()`).";
         assert_eq!(run(d, true, false), Ok(()));
         let link = RawRef::Link { name: "Kind".into(), target: "kind.md".into() };
         assert!(matches!(check(Some(d), &link, true, false), Err(LenientError::Contradicts(_))));
