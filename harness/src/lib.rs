@@ -14,7 +14,8 @@
 //! streamed response (an event-stream transcript) chunk by chunk, by sequence
 //! rules, and reassembled into one response. [`import`] turns recordings of real
 //! traffic (cassettes, HAR, HTTP dumps, event streams) into fixtures, with [`redact`]'s rules
-//! replacing secrets.
+//! replacing secrets. [`single`] checks one body or one transcript given as bytes
+//! (what a binding such as the Python package calls).
 //!
 //! ```
 //! let response = serde_json::json!({
@@ -45,6 +46,7 @@ pub mod observe;
 pub mod oracle;
 pub mod redact;
 pub mod report;
+pub mod single;
 pub mod stream;
 pub mod tables;
 pub mod verdict;
@@ -57,19 +59,25 @@ pub use verdict::{Checked, Schema, Verdict, Violation};
 /// Checks `response` against the shipped schema of `provider` (`openai`,
 /// `openrouter`, `openai-compatible`, ...). Schemas are compiled once per process.
 pub fn check(provider: &str, response: &serde_json::Value) -> Result<Checked, CatalogError> {
+    Ok(schema(provider)?.check(response))
+}
+
+/// The shipped, compiled schema of `provider`, as [`check`] uses it; compiled once per process.
+pub fn schema(provider: &str) -> Result<&'static Schema, CatalogError> {
     static SCHEMAS: OnceLock<Result<Vec<Schema>, String>> = OnceLock::new();
     let schemas = SCHEMAS.get_or_init(|| {
-        Catalog::discover(&Catalog::locate_workspace())
-            .and_then(|catalog| catalog.load_schemas())
-            .map_err(|err| err.to_string())
+        shipped_catalog().and_then(|catalog| catalog.load_schemas()).map_err(|err| err.to_string())
     });
     let schemas = schemas
         .as_ref()
         .map_err(|message| CatalogError::Io { path: "schemas".into(), message: message.clone() })?;
-    let schema =
-        schemas.iter().find(|s| s.provider() == provider).ok_or_else(|| CatalogError::UnknownProvider {
-            name: provider.to_string(),
-            known: schemas.iter().map(|s| s.provider().to_string()).collect(),
-        })?;
-    Ok(schema.check(response))
+    schemas.iter().find(|s| s.provider() == provider).ok_or_else(|| CatalogError::UnknownProvider {
+        name: provider.to_string(),
+        known: schemas.iter().map(|s| s.provider().to_string()).collect(),
+    })
+}
+
+/// The catalog [`check`], [`schema`] and [`single`] read the shipped schemas from.
+pub(crate) fn shipped_catalog() -> Result<Catalog, CatalogError> {
+    Catalog::discover(&Catalog::locate_workspace())
 }
