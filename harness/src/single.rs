@@ -66,9 +66,10 @@ pub fn stream_schemas(provider: &str) -> Result<&'static StreamSchemas, CatalogE
     let streams = STREAMS.get_or_init(|| StreamCatalog::load(catalog));
     match streams.support(provider) {
         Support::Schemas(schemas) => Ok(schemas),
-        Support::NotDocumented(note) => {
-            Err(CatalogError::StreamingNotDocumented { provider: provider.to_string(), note: note.to_string() })
-        }
+        Support::NotDocumented(note) => Err(CatalogError::StreamingNotDocumented {
+            provider: provider.to_string(),
+            note: note.to_string(),
+        }),
         Support::Broken(message) => {
             Err(CatalogError::Io { path: "schemas".into(), message: message.to_string() })
         }
@@ -109,7 +110,8 @@ mod tests {
     fn a_body_is_judged_as_the_binary_judges_a_file() {
         let checked = check_body("openai", CONFORMING).unwrap().unwrap();
         assert_eq!(checked.verdict(), Verdict::Conforms);
-        let wide = br#"{"id": "c1", "object": "chat.completion", "created": 1e20, "model": "m", "choices": []}"#;
+        let wide =
+            br#"{"id": "c1", "object": "chat.completion", "created": 1e20, "model": "m", "choices": []}"#;
         let checked = check_body("openai", wide).unwrap().unwrap();
         assert_eq!(checked.violations[0].pointer, "/created", "{checked:?}");
         assert_eq!(checked.violations[0].position.map(|p| p.column.get()), Some(54));
