@@ -16,7 +16,7 @@
 //! let checked = chatcompat::single::check_body("openai", body).unwrap().unwrap();
 //! assert_eq!(checked.verdict(), chatcompat::Verdict::Violates);
 //! let position = checked.violations[0].position.unwrap();
-//! assert_eq!((position.line.get(), position.column.get()), (2, 36));
+//! assert_eq!((position.line.get(), position.column.get()), (2, 64));
 //!
 //! let unreadable = chatcompat::single::check_body("openai", b"{\"id\": ").unwrap().unwrap_err();
 //! assert_eq!(unreadable.kind.name(), "syntax");
