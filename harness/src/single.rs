@@ -6,8 +6,8 @@
 //! [`crate::check::Checker::check_bytes`], so the strict reader, the provider's `[numbers]`,
 //! positions and the names of unreadable inputs are the binary's, not a copy;
 //! [`check_stream`] runs [`crate::stream::check_transcript`] with the provider's stream
-//! schemas. Schemas come from the same shipped catalog as [`crate::check`] and are
-//! compiled once per process.
+//! schemas. Schemas come from the same catalog as [`crate::check`] (embedded at build
+//! time, or the checkout `$CHATCOMPAT_ROOT` names) and are compiled once per process.
 //!
 //! ```
 //! let body = br#"{"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000,
@@ -89,11 +89,11 @@ pub fn streaming_providers() -> Result<Vec<String>, CatalogError> {
     Ok(catalog()?.providers.iter().filter(|p| p.streams()).map(|p| p.id.clone()).collect())
 }
 
-/// The shipped catalog, read once per process.
+/// The catalog [`crate::schema`] uses too (embedded, or `$CHATCOMPAT_ROOT`'s checkout), read once per process.
 fn catalog() -> Result<&'static Catalog, CatalogError> {
     static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
     CATALOG
-        .get_or_init(|| crate::shipped_catalog().map_err(|err| err.to_string()))
+        .get_or_init(|| Catalog::open(None).map_err(|err| err.to_string()))
         .as_ref()
         .map_err(|message| CatalogError::Io { path: "schemas".into(), message: message.clone() })
 }
