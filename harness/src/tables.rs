@@ -613,6 +613,9 @@ fn parse_page(file: &Path, text: &str) -> (Option<Page>, Vec<TableError>) {
         }
         _ => None,
     });
+    // A deprecated type's title is struck through (`~~LegacyChatContentVideo~~`): the name is inside.
+    let heading = heading.map(|h| strike_through(&h));
+    let front_title = front_title.map(|t| strike_through(&t));
     let Some(name) = heading.clone().or(front_title) else {
         return (None, vec![error(1, TableErrorKind::NoTitle)]);
     };
@@ -662,6 +665,12 @@ fn parse_page(file: &Path, text: &str) -> (Option<Page>, Vec<TableError>) {
         }
     }
     (None, vec![error(section.map_or(1, |(_, l)| l), TableErrorKind::NoTypeSection)])
+}
+
+/// `~~Name~~` → `Name`.
+fn strike_through(title: &str) -> String {
+    let inner = title.strip_prefix("~~").and_then(|t| t.strip_suffix("~~")).unwrap_or(title);
+    inner.trim().to_string()
 }
 
 /// Rows that only say "other keys are kept" (`additionalProperties`, pydantic's

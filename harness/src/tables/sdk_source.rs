@@ -279,9 +279,12 @@ mod zod {
             // The value: after the `=` that follows the (possibly multi-line) type annotation.
             let Some(eq) = assignment(decl) else { continue };
             let value = decl[eq + 1..].trim_start();
-            let compact = value.replace(|c: char| c.is_whitespace(), "");
+            // Only the value's start decides (a bounded look, so a file is read in linear time).
+            let compact: String = value.chars().filter(|c| !c.is_whitespace()).take(64).collect();
+            // Newer generators wrap objects that keep unknown keys: `collectExtraKeys$(z.object({...}), ...)`.
+            let object = compact.strip_prefix("collectExtraKeys$(").unwrap_or(&compact);
             let Some(rest) =
-                compact.strip_prefix("z.object(").or_else(|| compact.strip_prefix("z.strictObject("))
+                object.strip_prefix("z.object(").or_else(|| object.strip_prefix("z.strictObject("))
             else {
                 continue;
             };
@@ -581,6 +584,34 @@ mod tests {
         assert_eq!(expression("z.literal(\"assistant\").default(\"assistant\")"), f(true, false, None));
         // `.int()` deep inside a union member is not the field's own kind.
         assert_eq!(expression("z.union([z.string(), z.array(z.int())])"), f(false, false, None));
+    }
+
+    #[test]
+    fn zod_objects_in_three_layouts() {
+        let text = "export const A$inboundSchema: z.ZodType<A, z.ZodTypeDef, unknown> = z.object({\n  \
+                    n: z.number().int(),\n  \"x_y\": z.nullable(z.string()).optional(),\n}).transform((v) => {\n  \
+                    return remap$(v, {\n    \"x_y\": \"xY\",\n  });\n});\n\
+                    export const B$inboundSchema: z.ZodType<B, unknown> = z\n  .object({\n    n: z.int(),\n  });\n\
+                    export const C$inboundSchema: z.ZodType<C, unknown> =\n  collectExtraKeys$(\n    z.object({\n      \
+                    quality_floor: z.number().optional(),\n    }).catchall(z.any()),\n    \"additionalProperties\",\n    \
+                    true,\n  ).transform((v) => {\n    return remap$(v, {\n      \"quality_floor\": \"qualityFloor\",\n    \
+                    });\n  });\n\
+                    export const D$inboundSchema: z.ZodType<D, unknown> = smartUnion([z.string(), z.int()]);\n\
+                    export const A$outboundSchema = z.object({ n: z.string() });\n";
+        let models = zod::read(text);
+        let names: Vec<&str> = models.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        let a = &models[0].2;
+        assert_eq!((a[0].wire_key.as_str(), a[0].number, a[0].required), ("n", Some(Number::Integer), true));
+        assert_eq!((a[1].wire_key.as_str(), a[1].sdk_name.as_deref()), ("x_y", Some("xY")));
+        assert!(a[1].nullable && !a[1].required);
+        assert_eq!(a[1].line, 3);
+        assert_eq!(models[1].2[0].number, Some(Number::Integer));
+        let c = &models[2].2[0];
+        assert_eq!(
+            (c.sdk_name.as_deref(), c.number, c.required),
+            (Some("qualityFloor"), Some(Number::Any), false)
+        );
     }
 
     #[test]
