@@ -197,7 +197,7 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
     );
     for row in &streaming.corpus {
         let accepted = |schema: &str| {
-            report::streams::row(streaming, &row.provider)
+            report::streams::row(streaming, &row.row)
                 .into_iter()
                 .find(|cell| cell.schema == schema && cell.supported)
                 .map_or("-".to_string(), |c| {
@@ -206,7 +206,7 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
         };
         outln!(
             "{:<14} {:>11} {:>10} {:>18} {:>8}",
-            row.provider,
+            row.row,
             row.valid.values().sum::<usize>() + row.invalid.values().sum::<usize>(),
             accepted(&row.provider),
             accepted("openai-compatible"),
@@ -235,7 +235,7 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
     );
     for row in &report.corpus {
         let accepted = |schema: &str| {
-            report::row(report, &row.provider)
+            report::row(report, &row.row)
                 .into_iter()
                 .find(|cell| cell.schema == schema)
                 .map_or("-".to_string(), |c| {
@@ -245,7 +245,7 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
         let valid: usize = row.valid.values().sum();
         outln!(
             "{:<14} {:>6} {:>10} {:>18} {:>8}",
-            row.provider,
+            row.row,
             valid,
             accepted(&row.provider),
             accepted("openai-compatible"),
