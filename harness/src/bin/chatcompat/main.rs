@@ -472,7 +472,7 @@ fn parse_origin(origin: Option<&str>) -> chatcompat::corpus::Provenance {
 fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{Input, Status},
-        expectations::{Expectations, Judged, Outcome, Scope, Subject},
+        expectations::{Expectations, Outcome, Scope},
         format::Format,
         stream::{output, StreamCatalog, Support},
     };
@@ -544,24 +544,10 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
         report_update(path, "transcripts", &updated)?;
         return Ok(SUCCESS);
     }
-    let mut stale = Vec::new();
-    if let Some(expectations) = &expectations {
-        let mut tracker = expectations.tracker(&scope);
-        for result in &mut transcripts.results {
-            let relative = expectations.relative(std::path::Path::new(&result.file));
-            for (at, id) in ids.iter().enumerate() {
-                let failing = result.failing(at, args.strict);
-                let subject = Subject { relative: &relative, provider: id, stream: true };
-                if let Judged::Waived(waivers) = expectations.judge(&mut tracker, &subject, &failing) {
-                    result.waived[at] = Some(waivers);
-                }
-            }
-        }
-        let (stale_entries, unmatched) = expectations.leftovers(&tracker);
-        let applied =
-            chatcompat::expectations::Applied { stale: stale_entries, unmatched, ..Default::default() };
-        stale = expectations.entry_problems(&applied);
-    }
+    let stale = match &expectations {
+        Some(expectations) => output::waive(&mut transcripts, expectations, ids, args.strict),
+        None => Vec::new(),
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = output::write(format, &mut out, &transcripts, ids, args.strict).and_then(|()| out.flush());
     drop(out);
