@@ -553,7 +553,7 @@ pub fn agreement(oracles: &Oracles, judged: &[Judged], providers: &[String]) -> 
 /// By B's SDK: how many of A's valid fixtures (bodies, and transcripts apart) B's client reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SdkCell {
-    /// A: whose fixtures.
+    /// A: whose fixtures (a row label: the provider, or `provider · server`).
     pub fixtures: String,
     /// The client: `sdk` and `mode` of an `[[oracle]]`.
     pub sdk: String,
@@ -564,8 +564,15 @@ pub struct SdkCell {
     pub transcripts_accepted: usize,
 }
 
-/// One cell per fixture provider × client of `oracles.toml` (own oracles and the others alike).
-pub fn sdk_cells(oracles: &Oracles, workspace: &Path, corpus: &Corpus, rows: &[String]) -> Vec<SdkCell> {
+/// One cell per row × client of `oracles.toml` (own oracles and the others alike). A row is a label
+/// (a provider, or a server checked as one); `row_of` names each fixture's row.
+pub fn sdk_cells(
+    oracles: &Oracles,
+    workspace: &Path,
+    corpus: &Corpus,
+    rows: &[String],
+    row_of: &dyn Fn(&Fixture) -> String,
+) -> Vec<SdkCell> {
     let mut cells = Vec::new();
     for provider in rows {
         for spec in &oracles.specs {
@@ -582,7 +589,7 @@ pub fn sdk_cells(oracles: &Oracles, workspace: &Path, corpus: &Corpus, rows: &[S
                 .fixtures
                 .iter()
                 .chain(&corpus.transcripts)
-                .filter(|f| &f.provider == provider && f.validity == Validity::Valid);
+                .filter(|f| f.validity == Validity::Valid && row_of(f) == *provider);
             for fixture in valid {
                 let Some(row) = oracles.result(spec, &result_path(workspace, &fixture.body)) else {
                     continue;
