@@ -4,9 +4,10 @@
 //!
 //! The format is sniffed from the content, never from the file name. A body is kept as the bytes
 //! the recording holds; where a recorder stored a parsed structure instead (vcrpy's
-//! `body: {string: ...}` is bytes, a `parsed_body`/`json` mapping or nock's `response` object is
-//! not), the structure is kept as it is and [`Body::Structure`] says so, so the importer can write
-//! it back and record the re-serialisation.
+//! `body: {string: ...}` is bytes; a `parsed_body`/`json` mapping, pydantic-ai's
+//! `body: {type: json, content: ...}` and nock's `response` object are not), the structure is kept
+//! as it is and [`Body::Structure`] says so, so the importer can write it back and record the
+//! re-serialisation.
 
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
@@ -402,6 +403,14 @@ fn cassette_body(response: &Yaml, has_binary: bool) -> Body {
                     None => Body::Unusable("base64_string is not valid base64".into()),
                 };
             }
+            // pydantic-ai's newer cassettes: `body: {type: json, content: <parsed body>}`, or a
+            // `content` string for any other type (an event stream, text).
+            if let (Some(kind), false) = (body["type"].as_str(), matches!(body["content"], Yaml::BadValue)) {
+                return match &body["content"] {
+                    Yaml::String(text) if kind != "json" => Body::Bytes(text.as_bytes().to_vec()),
+                    content => Body::Structure(to_json(content)),
+                };
+            }
             for key in ["parsed_body", "json"] {
                 if !matches!(body[key], Yaml::BadValue) {
                     return Body::Structure(to_json(&body[key]));
@@ -566,6 +575,15 @@ mod tests {
         let recording = read(dump).unwrap();
         assert_eq!(recording.exchanges[0].status, Some(200));
         assert_eq!(recording.exchanges[0].body, Body::Bytes(b"{\"a\":1}".to_vec()));
+    }
+
+    #[test]
+    fn typed_bodies_of_pydantic_ai_cassettes() {
+        let cassette = b"interactions:\n- request:\n    uri: https://api.cerebras.ai/v1/chat/completions\n  response:\n    status: 200\n    body:\n      type: json\n      content:\n        id: a\n        created: 1\n- request:\n    uri: https://api.cerebras.ai/v1/chat/completions\n  response:\n    status: 200\n    body:\n      type: text\n      content: |\n        data: [DONE]\n\n";
+        let recording = read(cassette).unwrap();
+        assert_eq!(recording.exchanges[0].status, Some(200));
+        assert_eq!(recording.exchanges[0].body, Body::Structure(serde_json::json!({"id": "a", "created": 1})));
+        assert_eq!(recording.exchanges[1].body, Body::Bytes(b"data: [DONE]\n".to_vec()));
     }
 
     #[test]
