@@ -51,6 +51,9 @@ pub struct Options {
     pub name: Option<String>,
     /// The sidecar's description; default: one made from what the response shows.
     pub description: Option<String>,
+    /// What the recorder did that the recording does not show (the Vercel AI SDK's recorder
+    /// re-serialises every body): listed in each sidecar's `normalisation` beside what was detected.
+    pub recorder: Vec<Normalisation>,
 }
 
 /// What becomes of one response of a recording.
@@ -213,6 +216,7 @@ impl Importer {
         let (raw, mut normalisation) = match &exchange.body {
             Body::Bytes(bytes) => (bytes.clone(), Vec::new()),
             Body::Dechunked(bytes) => (bytes.clone(), vec![Normalisation::Dechunked]),
+            Body::Framed(bytes) => (bytes.clone(), vec![Normalisation::FramedEvents]),
             Body::Structure(value) => match serde_json::to_vec(value) {
                 Ok(bytes) => (bytes, vec![Normalisation::ReSerialisedJson]),
                 Err(err) => return skip(format!("cannot write the recorded structure as JSON: {err}")),
@@ -252,6 +256,9 @@ impl Importer {
         if sorted_keys(&body, kind) {
             normalisation.push(Normalisation::SortedKeys);
         }
+        normalisation.extend(options.recorder.iter().copied());
+        normalisation.sort();
+        normalisation.dedup();
         let check = match self.check(&provider, kind, &body) {
             Ok(check) => check,
             Err(reason) => return skip(reason),

@@ -327,6 +327,7 @@ fn run_import(workspace: &std::path::Path, args: &ImportArgs) -> Result<u8, Fail
         date: args.date.clone(),
         name: args.name.clone(),
         description: args.description.clone(),
+        recorder: args.recorder.clone(),
     };
     let (mut written, mut skipped) = (0, 0);
     let inputs = chatcompat::input::Input::from_args(&args.paths);
