@@ -54,8 +54,7 @@ fn main() -> io::Result<()> {
     let count: usize =
         std::env::var("CHATCOMPAT_BENCH_RESPONSES").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let rounds = 3;
-    let workspace = Catalog::locate_workspace();
-    let catalog = Catalog::discover(&workspace).map_err(io::Error::other)?;
+    let catalog = Catalog::embedded().map_err(io::Error::other)?;
     let provider = catalog.provider("openai").map_err(io::Error::other)?;
     let schema = catalog.load_schema(provider).map_err(io::Error::other)?;
 

@@ -1,8 +1,11 @@
 //! Knows which providers exist and where their tables and schemas live.
 //!
 //! A provider is data, not code: a folder `schemas/<id>/` with a `provider.toml`
-//! is a provider. This module finds the workspace, lists those folders, derives
-//! or loads their schemas and compiles them once. A provider whose
+//! is a provider. The committed folders are embedded in the library at build time
+//! ([`Catalog::embedded`], what every check uses by default, from any folder); a
+//! checkout with edited tables is opened only when named ([`Catalog::discover`],
+//! `--workspace`, `$CHATCOMPAT_ROOT`), never guessed from the current folder. This
+//! module lists the providers, derives or loads their schemas and compiles them once. A provider whose
 //! `provider.toml` names a `chunk_root` also has a streaming chunk schema,
 //! derived the same way; one without it is "streaming not documented", which
 //! is a fact about the provider, never a failure.
@@ -14,11 +17,20 @@ use std::{
 
 use serde::Deserialize;
 
+use crate::verdict::{Schema, SchemaError};
+#[cfg(feature = "tools")]
 use crate::{
     derive::{self, SchemaInfo},
     tables::{self, TableError},
-    verdict::{Schema, SchemaError},
 };
+
+/// What `build.rs` embedded: the committed `schemas/` folder of the checkout the crate was built from.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// The environment variable naming a checkout whose `schemas/` replaces the embedded ones.
+pub const ROOT_ENV: &str = "CHATCOMPAT_ROOT";
 
 /// File name of the derived response schema inside a provider folder.
 pub const SCHEMA_FILE: &str = "chat-completion.schema.json";
@@ -72,7 +84,11 @@ pub struct Provider {
     pub stream: Option<crate::stream::StreamTable>,
     /// How the provider's SDK reads numbers (the `[numbers]` table).
     pub numbers: crate::verdict::Numbers,
+    /// The provider's folder: in a checkout, where its tables and schemas are; for an embedded
+    /// provider, `schemas/<id>` as a name only (nothing is read from it).
     pub dir: PathBuf,
+    /// The embedded schema texts (response, chunk), for a provider of [`Catalog::embedded`].
+    embedded: Option<(&'static str, Option<&'static str>)>,
 }
 
 impl Provider {
@@ -158,8 +174,11 @@ pub enum CatalogError {
     ProviderFile { path: PathBuf, message: String },
     #[error("unknown provider `{name}` (known: {})", known.join(", "))]
     UnknownProvider { name: String, known: Vec<String> },
+    #[cfg(feature = "tools")]
     #[error("{} problem(s) in the field tables:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Tables(Vec<TableError>),
+    #[error("{what} needs a chatcompat checkout (the embedded schemas have no tables, fixtures or reports): pass --workspace DIR or set CHATCOMPAT_ROOT")]
+    NeedsCheckout { what: String },
     #[error("{}: not a JSON schema: {message}", path.display())]
     SchemaFile { path: PathBuf, message: String },
     #[error(transparent)]
@@ -168,14 +187,53 @@ pub enum CatalogError {
     StreamingNotDocumented { provider: String, note: String },
 }
 
-/// Every provider of one workspace.
+/// Where a catalog's providers were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The schemas embedded in the library when it was built.
+    Embedded,
+    /// A checkout's `schemas/` folder, named by the caller.
+    Checkout,
+}
+
+/// Every provider of one workspace, or of the embedded schemas.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The checkout (empty for the embedded catalog).
     pub root: PathBuf,
     pub providers: Vec<Provider>,
+    pub origin: Origin,
 }
 
 impl Catalog {
+    /// The providers embedded in the library at build time (the committed `schemas/`), sorted by id.
+    pub fn embedded() -> Result<Catalog, CatalogError> {
+        let mut providers = Vec::new();
+        for (id, toml, response, chunk) in embedded::PROVIDERS {
+            let dir = Path::new("schemas").join(id);
+            let mut provider = parse_provider(id, toml, &dir.join(PROVIDER_FILE), dir.clone())?;
+            provider.embedded = Some((response, *chunk));
+            providers.push(provider);
+        }
+        Ok(Catalog { root: PathBuf::new(), providers, origin: Origin::Embedded })
+    }
+
+    /// The catalog a run uses: the checkout `workspace` when given, else the one `$CHATCOMPAT_ROOT`
+    /// names, else the embedded schemas. The current folder is never looked at.
+    pub fn open(workspace: Option<&Path>) -> Result<Catalog, CatalogError> {
+        match workspace.map(Path::to_path_buf).or_else(|| std::env::var_os(ROOT_ENV).map(PathBuf::from)) {
+            Some(root) => Catalog::discover(&root),
+            None => Catalog::embedded(),
+        }
+    }
+
+    /// The checkout this crate was built from, when it is still there (it has `schemas/` and
+    /// `Cargo.toml`): where `derive`, `models` and `report` work by default.
+    pub fn build_checkout() -> Option<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+        (root.join("schemas").is_dir() && root.join("Cargo.toml").is_file()).then(|| root.to_path_buf())
+    }
+
     /// Lists the providers under `root/schemas`, sorted by id.
     pub fn discover(root: &Path) -> Result<Catalog, CatalogError> {
         let schemas = root.join("schemas");
@@ -190,46 +248,11 @@ impl Catalog {
             }
             let text = fs::read_to_string(&file)
                 .map_err(|err| CatalogError::Io { path: file.clone(), message: err.to_string() })?;
-            let parsed: ProviderFile = toml::from_str(&text)
-                .map_err(|err| CatalogError::ProviderFile { path: file.clone(), message: err.to_string() })?;
-            if let Some(unknown) = parsed.stream.as_ref().map(crate::stream::StreamTable::unknown_rows) {
-                if !unknown.is_empty() {
-                    return Err(CatalogError::ProviderFile {
-                        path: file.clone(),
-                        message: format!("[stream.rules] names no rule: {}", unknown.join(", ")),
-                    });
-                }
-            }
-            providers.push(Provider {
-                id: entry.file_name().to_string_lossy().into_owned(),
-                name: parsed.name,
-                root: parsed.root,
-                sources: parsed.sources,
-                chunk_root: parsed.chunk_root,
-                streaming: parsed.streaming,
-                stream: parsed.stream,
-                numbers: parsed.numbers,
-                dir,
-            });
+            let id = entry.file_name().to_string_lossy().into_owned();
+            providers.push(parse_provider(&id, &text, &file, dir)?);
         }
         providers.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Catalog { root: root.to_path_buf(), providers })
-    }
-
-    /// The workspace of this checkout: `$CHATCOMPAT_ROOT`, else the nearest
-    /// ancestor of the current directory with a `schemas/` folder, else the
-    /// workspace this crate was built in.
-    pub fn locate_workspace() -> PathBuf {
-        if let Some(root) = std::env::var_os("CHATCOMPAT_ROOT") {
-            return PathBuf::from(root);
-        }
-        let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf);
-        let from_cwd = std::env::current_dir().ok().and_then(|cwd| {
-            cwd.ancestors()
-                .find(|dir| dir.join("schemas").is_dir() && dir.join("Cargo.toml").is_file())
-                .map(Path::to_path_buf)
-        });
-        from_cwd.or(built_in).unwrap_or_else(|| PathBuf::from("."))
+        Ok(Catalog { root: root.to_path_buf(), providers, origin: Origin::Checkout })
     }
 
     pub fn ids(&self) -> Vec<String> {
@@ -244,16 +267,19 @@ impl Catalog {
     }
 
     /// Derives `provider`'s schema from its tables.
+    #[cfg(feature = "tools")]
     pub fn derive(&self, provider: &Provider) -> Result<serde_json::Value, CatalogError> {
         self.derive_kind(provider, SchemaKind::Response)
     }
 
     /// Derives one kind of `provider`'s schemas from its tables (the chunk schema from `chunk_root`).
+    #[cfg(feature = "tools")]
     pub fn derive_kind(
         &self,
         provider: &Provider,
         kind: SchemaKind,
     ) -> Result<serde_json::Value, CatalogError> {
+        self.needs_checkout("deriving schemas")?;
         let root = provider.root_of(kind).ok_or_else(|| not_streaming(provider))?;
         let set = tables::load(&provider.dir, root).map_err(CatalogError::Tables)?;
         let tables_dir = format!("schemas/{}/", provider.id);
@@ -282,17 +308,71 @@ impl Catalog {
             return Err(not_streaming(provider));
         }
         let path = provider.schema_path_of(kind);
-        let text = fs::read_to_string(&path)
-            .map_err(|err| CatalogError::Io { path: path.clone(), message: err.to_string() })?;
+        let text = match (provider.embedded, kind) {
+            (Some((response, _)), SchemaKind::Response) => response.to_string(),
+            (Some((_, Some(chunk))), SchemaKind::Chunk) => chunk.to_string(),
+            _ => fs::read_to_string(&path)
+                .map_err(|err| CatalogError::Io { path: path.clone(), message: err.to_string() })?,
+        };
         let document = serde_json::from_str(&text)
             .map_err(|err| CatalogError::SchemaFile { path: path.clone(), message: err.to_string() })?;
         Ok(Schema::compile(&provider.id, document)?.with_numbers(provider.numbers.clone()))
+    }
+
+    /// Fails with [`CatalogError::NeedsCheckout`] for the embedded catalog: `what` needs tables or files.
+    pub fn needs_checkout(&self, what: &str) -> Result<(), CatalogError> {
+        match self.origin {
+            Origin::Checkout => Ok(()),
+            Origin::Embedded => Err(CatalogError::NeedsCheckout { what: what.to_string() }),
+        }
     }
 
     /// Every provider's compiled schema, in catalog order.
     pub fn load_schemas(&self) -> Result<Vec<Schema>, CatalogError> {
         self.providers.iter().map(|p| self.load_schema(p)).collect()
     }
+}
+
+/// Reads and compiles a JSON Schema file that is not a provider's (`check --schema FILE`): it is named
+/// by its file name without `.json` and `.schema` (`my-sdk.schema.json` → `my-sdk`).
+pub fn schema_file(path: &Path) -> Result<Schema, CatalogError> {
+    let text = fs::read_to_string(path)
+        .map_err(|err| CatalogError::Io { path: path.to_path_buf(), message: err.to_string() })?;
+    let document = serde_json::from_str(&text)
+        .map_err(|err| CatalogError::SchemaFile { path: path.to_path_buf(), message: err.to_string() })?;
+    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file.strip_suffix(".json").unwrap_or(&file);
+    let name = name.strip_suffix(".schema").unwrap_or(name);
+    Schema::compile(name, document).map_err(|err| CatalogError::SchemaFile {
+        path: path.to_path_buf(),
+        message: format!("not a schema chatcompat can check with: {}", err.message),
+    })
+}
+
+/// Reads one `provider.toml` (`file` names it in errors).
+fn parse_provider(id: &str, text: &str, file: &Path, dir: PathBuf) -> Result<Provider, CatalogError> {
+    let parsed: ProviderFile = toml::from_str(text)
+        .map_err(|err| CatalogError::ProviderFile { path: file.to_path_buf(), message: err.to_string() })?;
+    if let Some(unknown) = parsed.stream.as_ref().map(crate::stream::StreamTable::unknown_rows) {
+        if !unknown.is_empty() {
+            return Err(CatalogError::ProviderFile {
+                path: file.to_path_buf(),
+                message: format!("[stream.rules] names no rule: {}", unknown.join(", ")),
+            });
+        }
+    }
+    Ok(Provider {
+        id: id.to_string(),
+        name: parsed.name,
+        root: parsed.root,
+        sources: parsed.sources,
+        chunk_root: parsed.chunk_root,
+        streaming: parsed.streaming,
+        stream: parsed.stream,
+        numbers: parsed.numbers,
+        dir,
+        embedded: None,
+    })
 }
 
 fn not_streaming(provider: &Provider) -> CatalogError {
@@ -330,6 +410,7 @@ pub struct Derived<'a> {
     pub outcome: Result<Drift, CatalogError>,
 }
 
+#[cfg(feature = "tools")]
 impl Catalog {
     /// Derives every provider's schemas (the response, and the chunk where
     /// documented); writes the files unless `check_only`.

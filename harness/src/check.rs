@@ -13,8 +13,7 @@
 //! ```
 //! use chatcompat::check::{CheckOptions, Checker, Input, Response};
 //!
-//! let workspace = chatcompat::Catalog::locate_workspace();
-//! let catalog = chatcompat::Catalog::discover(&workspace).unwrap();
+//! let catalog = chatcompat::Catalog::embedded().unwrap();
 //! let openai = catalog.load_schema(catalog.provider("openai").unwrap()).unwrap();
 //! let checker = Checker::new(vec![&openai], CheckOptions::default());
 //! let response = checker.check_bytes("inline.json", br#"{"id": 1}"#);
@@ -30,6 +29,7 @@ use std::{
     sync::Arc,
 };
 
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
 use std::{collections::HashMap, sync::Mutex};
@@ -377,11 +377,11 @@ impl<'s> Checker<'s> {
     /// ```
     /// use chatcompat::{check::{CheckOptions, Checker, Input, Status}, format::{self, Format}, Catalog};
     ///
-    /// let catalog = Catalog::discover(&Catalog::locate_workspace())?;
+    /// let catalog = Catalog::embedded()?;
     /// let schema = catalog.load_schema(catalog.provider("openai")?)?;
     /// let checker = Checker::new(vec![&schema], CheckOptions::default());
     /// let mut reporter = format::reporter(Format::Json, std::io::sink(), false);
-    /// let fixtures = Catalog::locate_workspace().join("fixtures/openai/valid");
+    /// let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/openai/valid");
     /// let summary = checker.run(&[Input::Path(fixtures)], reporter.as_mut())?;
     /// assert_eq!(summary.status(), Status::Passed, "{summary:?}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -743,6 +743,7 @@ impl Run<'_, '_, '_> {
         }
         let checker = self.checker;
         let buffer = &self.batch.buffer;
+        #[cfg(feature = "parallel")]
         let responses: Vec<Response> = self
             .batch
             .units
@@ -750,6 +751,9 @@ impl Run<'_, '_, '_> {
             .with_max_len(64)
             .map(|unit| checker.check_unit(unit, buffer))
             .collect();
+        #[cfg(not(feature = "parallel"))]
+        let responses: Vec<Response> =
+            self.batch.units.iter().map(|unit| checker.check_unit(unit, buffer)).collect();
         for response in &responses {
             self.summary.add(response);
             self.reporter.response(response)?;

@@ -11,12 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::tables::{Field, Scalar, TypeDef, TypeKind, TypeRef, TypeSet};
 
-/// The date-time pattern zod's `z.string().datetime({offset: true})` applies.
-///
-/// It is not JSON Schema's `format: date-time`: seconds are optional, `+0700` is
-/// accepted, lowercase `t`/`z` and an hours-only offset are not.
-pub const ZOD_DATE_TIME: &str =
-    r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$";
+pub use crate::verdict::ZOD_DATE_TIME;
 
 /// What the derived schema says about itself.
 #[derive(Debug, Clone)]

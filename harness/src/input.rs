@@ -14,7 +14,7 @@
 //! ```
 //! use chatcompat::input::{self, Filter, Input};
 //!
-//! let fixtures = chatcompat::Catalog::locate_workspace().join("fixtures/openai/valid");
+//! let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/openai/valid");
 //! let walk = input::walk(&[Input::Path(fixtures)], &Filter::RESPONSES);
 //! assert!(walk.errors.is_empty());
 //! assert!(!walk.entries.is_empty());

@@ -29,23 +29,34 @@
 
 pub mod catalog;
 pub mod check;
+#[cfg(feature = "tools")]
 pub mod compat;
 pub mod corpus;
+#[cfg(feature = "tools")]
 pub mod derive;
 pub mod expectations;
+pub mod fields;
 pub mod format;
+#[cfg(feature = "tools")]
 pub mod generate;
+#[cfg(feature = "tools")]
 pub mod import;
 pub mod input;
 pub mod json;
+#[cfg(feature = "tools")]
 pub mod lint;
 pub mod locate;
+#[cfg(feature = "tools")]
 pub mod models;
 pub mod observe;
+#[cfg(feature = "tools")]
 pub mod oracle;
+#[cfg(feature = "tools")]
 pub mod redact;
+#[cfg(feature = "tools")]
 pub mod report;
 pub mod stream;
+#[cfg(feature = "tools")]
 pub mod tables;
 pub mod verdict;
 
@@ -54,22 +65,25 @@ use std::sync::OnceLock;
 pub use catalog::{Catalog, CatalogError, Provider};
 pub use verdict::{Checked, Schema, Verdict, Violation};
 
-/// Checks `response` against the shipped schema of `provider` (`openai`,
-/// `openrouter`, `openai-compatible`, ...). Schemas are compiled once per process.
+/// Checks `response` against the schema of `provider` (`openai`, `openrouter`, `openai-compatible`, ...)
+/// embedded in this library when it was built (or, when `$CHATCOMPAT_ROOT` names a checkout, that
+/// checkout's committed schema). Schemas are compiled once per process.
 pub fn check(provider: &str, response: &serde_json::Value) -> Result<Checked, CatalogError> {
+    Ok(schema(provider)?.check(response))
+}
+
+/// The compiled schema of `provider`, as [`check`] uses it: for [`check::Checker`] (bytes, files,
+/// JSON Lines, with line and column) and the other entry points that take a [`Schema`].
+pub fn schema(provider: &str) -> Result<&'static Schema, CatalogError> {
     static SCHEMAS: OnceLock<Result<Vec<Schema>, String>> = OnceLock::new();
     let schemas = SCHEMAS.get_or_init(|| {
-        Catalog::discover(&Catalog::locate_workspace())
-            .and_then(|catalog| catalog.load_schemas())
-            .map_err(|err| err.to_string())
+        Catalog::open(None).and_then(|catalog| catalog.load_schemas()).map_err(|err| err.to_string())
     });
     let schemas = schemas
         .as_ref()
         .map_err(|message| CatalogError::Io { path: "schemas".into(), message: message.clone() })?;
-    let schema =
-        schemas.iter().find(|s| s.provider() == provider).ok_or_else(|| CatalogError::UnknownProvider {
-            name: provider.to_string(),
-            known: schemas.iter().map(|s| s.provider().to_string()).collect(),
-        })?;
-    Ok(schema.check(response))
+    schemas.iter().find(|s| s.provider() == provider).ok_or_else(|| CatalogError::UnknownProvider {
+        name: provider.to_string(),
+        known: schemas.iter().map(|s| s.provider().to_string()).collect(),
+    })
 }

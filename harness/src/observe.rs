@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    report::fields::{documented, FieldFacts, Presence},
+    fields::{documented, FieldFacts, Presence},
     verdict::Schema,
 };
 

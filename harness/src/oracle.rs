@@ -618,7 +618,7 @@ mod tests {
 
     fn statuses(results: &str, waivers: &str) -> (Vec<(String, Status)>, Vec<String>) {
         let (dir, oracles, corpus) = workspace(results, waivers);
-        let catalog = crate::Catalog::discover(&crate::Catalog::locate_workspace()).expect("catalog");
+        let catalog = crate::Catalog::embedded().expect("catalog");
         let schemas = catalog.load_schemas().expect("schemas");
         let streams = StreamCatalog::load(&catalog);
         let (judged, used) = judge(&oracles, dir.path(), &corpus, &schemas, &streams);

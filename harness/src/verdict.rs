@@ -12,6 +12,13 @@ use serde_json::Value;
 
 use crate::locate::{self, Position, Spot};
 
+/// The date-time pattern zod's `z.string().datetime({offset: true})` applies.
+///
+/// It is not JSON Schema's `format: date-time`: seconds are optional, `+0700` is
+/// accepted, lowercase `t`/`z` and an hours-only offset are not.
+pub const ZOD_DATE_TIME: &str =
+    r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$";
+
 mod extensions;
 
 /// A provider's derived schema, compiled once and reused for every response.
@@ -52,7 +59,7 @@ pub enum FloatInInteger {
 }
 
 /// The node a local `$ref` (`#` and a JSON pointer, percent-encoded as a URI fragment, as
-/// [`crate::derive::def_ref`] writes it) names inside `root`; `None` for another document or a
+/// `derive::def_ref` writes it) names inside `root`; `None` for another document or a
 /// pointer to nothing.
 pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     let fragment = reference.strip_prefix('#')?;
@@ -331,7 +338,7 @@ fn flatten(error: ValidationError<'_>, out: &mut Vec<Violation>) {
             ("const", expected_value.to_string(), pointer, actual)
         }
         ValidationErrorKind::Pattern { pattern } => {
-            let expected = if pattern == crate::derive::ZOD_DATE_TIME {
+            let expected = if pattern == ZOD_DATE_TIME {
                 "an RFC 3339 date-time with an offset (as zod's datetime reads it)".to_string()
             } else {
                 format!("a string matching {pattern}")

@@ -7,7 +7,7 @@
 //! Nothing here depends on the clock: a report is a function of the tables and
 //! the corpus, so the committed files can be drift-tested.
 
-pub mod fields;
+pub use crate::fields;
 pub mod html;
 pub mod markdown;
 pub mod roundtrip;

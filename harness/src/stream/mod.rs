@@ -21,7 +21,7 @@
 //! ```
 //! use chatcompat::{stream::{self, StreamCatalog}, Catalog};
 //!
-//! let catalog = Catalog::discover(&Catalog::locate_workspace()).unwrap();
+//! let catalog = Catalog::embedded().unwrap();
 //! let streams = StreamCatalog::load(&catalog);
 //! let openai = streams.schemas("openai").unwrap();
 //! let body = b"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\

@@ -8,6 +8,7 @@ mod expectations;
 mod import;
 mod inputs;
 mod observe;
+mod portable;
 mod positions;
 mod rendering;
 mod report;

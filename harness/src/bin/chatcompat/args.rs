@@ -182,9 +182,14 @@ pub struct CheckArgs {
     /// Check with this many threads (default: one per core)
     #[arg(long, short = 'j', value_name = "N", help_heading = "Input")]
     pub jobs: Option<usize>,
-    /// The provider whose schema the responses must conform to (openai, openrouter, ...)
-    #[arg(long, short = 'p', value_name = "P", help_heading = "Schemas")]
-    pub provider: String,
+    /// The provider whose schema the responses must conform to (openai, openrouter, ...); the schemas are
+    /// built into chatcompat (--workspace or CHATCOMPAT_ROOT: a checkout's instead)
+    #[arg(long, short = 'p', value_name = "P", required_unless_present = "schema", help_heading = "Schemas")]
+    pub provider: Option<String>,
+    /// Check against this JSON Schema file too (draft 2020-12, `$ref`s inside the file only), e.g. one
+    /// `chatcompat derive --tables` wrote for your own SDK's docs; repeatable. Results name it by file name
+    #[arg(long, value_name = "FILE", help_heading = "Schemas")]
+    pub schema: Vec<PathBuf>,
     /// Also check against provider Q's schema: would a client built for Q read these responses?
     /// Repeat it or separate with commas; `all` means every other provider
     #[arg(long, value_name = "Q", value_delimiter = ',', help_heading = "Schemas")]

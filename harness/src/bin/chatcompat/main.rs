@@ -54,19 +54,43 @@ fn is_closed_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
     io.is_some_and(|io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// Where a subcommand's schemas and files come from. Checking (`check`, `observe`, `sample`,
+/// `compat`, `lint`'s provider list) uses the schemas embedded in the binary unless `--workspace` (or
+/// `$CHATCOMPAT_ROOT`) names a checkout; `derive`, `models`, `report` and `import` work on a checkout's
+/// files: that one, else the checkout the binary was built from while it still exists. The current
+/// folder is never guessed from.
+struct Place {
+    workspace: Option<std::path::PathBuf>,
+}
+
+impl Place {
+    /// The providers and schemas to check against.
+    fn catalog(&self) -> Result<Catalog, chatcompat::CatalogError> {
+        Catalog::open(self.workspace.as_deref())
+    }
+
+    /// The checkout whose files `what` reads or writes.
+    fn checkout(&self, what: &str) -> Result<std::path::PathBuf, chatcompat::CatalogError> {
+        self.workspace
+            .clone()
+            .or_else(Catalog::build_checkout)
+            .ok_or_else(|| chatcompat::CatalogError::NeedsCheckout { what: what.to_string() })
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let workspace = cli.workspace.clone().unwrap_or_else(Catalog::locate_workspace);
+    let place = Place { workspace: cli.workspace.clone() };
     let code = match cli.command {
-        Command::Derive(args) => run_derive(&workspace, &args),
-        Command::Report(args) => run_report(&workspace, &args),
-        Command::Lint(args) => run_lint(&workspace, &args),
-        Command::Models(args) => run_models(&workspace, &args),
-        Command::Sample(args) => run_sample(&workspace, &args),
-        Command::Observe(args) => run_observe(&workspace, &args),
-        Command::Check(args) => run_check(&workspace, &args),
-        Command::Compat(args) => run_compat(&workspace, &args),
-        Command::Import(args) => run_import(&workspace, &args),
+        Command::Derive(args) => run_derive(&place, &args),
+        Command::Report(args) => run_report(&place, &args),
+        Command::Lint(args) => run_lint(&place, &args),
+        Command::Models(args) => run_models(&place, &args),
+        Command::Sample(args) => run_sample(&place, &args),
+        Command::Observe(args) => run_observe(&place, &args),
+        Command::Check(args) => run_check(&place, &args),
+        Command::Compat(args) => run_compat(&place, &args),
+        Command::Import(args) => run_import(&place, &args),
     };
     ExitCode::from(match code {
         Ok(code) => code,
@@ -91,7 +115,7 @@ fn fixtures_dir(
     Ok(fixtures)
 }
 
-fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Failure> {
+fn run_derive(place: &Place, args: &DeriveArgs) -> Result<u8, Failure> {
     if let (Some(dir), Some(root)) = (&args.tables, &args.root) {
         return match tables::load(dir, root) {
             Ok(set) => {
@@ -117,6 +141,7 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Fail
             }
         };
     }
+    let workspace = &place.checkout("`derive` (it writes schemas/)")?;
     let catalog = Catalog::discover(workspace)?;
     let mut code = SUCCESS;
     for derived in catalog.derive_all(args.check) {
@@ -138,9 +163,10 @@ fn run_derive(workspace: &std::path::Path, args: &DeriveArgs) -> Result<u8, Fail
     Ok(code)
 }
 
-fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Failure> {
+fn run_report(place: &Place, args: &ReportArgs) -> Result<u8, Failure> {
     use std::io::IsTerminal as _;
 
+    let workspace = &place.checkout("`report` (it reads fixtures/ and oracles/)")?;
     let loaded =
         Catalog::discover(workspace).and_then(|catalog| catalog.load_schemas().map(|s| (catalog, s)));
     let (catalog, schemas) = loaded?;
@@ -155,6 +181,7 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Fail
 
     let out_dir = args.out.clone().unwrap_or_else(|| workspace.join("reports"));
     let mut code = SUCCESS;
+    let mut written = Vec::new();
     for (name, text) in report::render_all(&report) {
         let path = out_dir.join(name);
         let shown = path.strip_prefix(workspace).unwrap_or(&path).display().to_string();
@@ -168,7 +195,13 @@ fn run_report(workspace: &std::path::Path, args: &ReportArgs) -> Result<u8, Fail
         } else if let Err(err) = std::fs::create_dir_all(&out_dir).and_then(|()| std::fs::write(&path, text))
         {
             return Err(format!("{shown}: {err}").into());
+        } else {
+            written.push(name);
         }
+    }
+    if !written.is_empty() {
+        let dir = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
+        outln!("wrote {} in {}", written.join(", "), dir.display());
     }
     print_summary(&report)?;
     print_stream_summary(&report)?;
@@ -258,7 +291,8 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> Result<u8, Failure> {
+fn run_models(place: &Place, args: &crate::args::ModelsArgs) -> Result<u8, Failure> {
+    let workspace = &place.checkout("`models` (it writes harness/src/models/)")?;
     let outcomes = Catalog::discover(workspace)
         .and_then(|catalog| chatcompat::models::codegen::write_all(&catalog, args.check));
     let outcomes = outcomes?;
@@ -277,10 +311,11 @@ fn run_models(workspace: &std::path::Path, args: &crate::args::ModelsArgs) -> Re
     Ok(code)
 }
 
-fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> Result<u8, Failure> {
+fn run_sample(place: &Place, args: &crate::args::SampleArgs) -> Result<u8, Failure> {
     use std::io::Write as _;
 
-    let schema = Catalog::discover(workspace)
+    let schema = place
+        .catalog()
         .and_then(|catalog| catalog.provider(&args.provider).and_then(|p| catalog.load_schema(p)));
     let schema = schema?;
     let lines = if args.invalid {
@@ -297,9 +332,16 @@ fn run_sample(workspace: &std::path::Path, args: &crate::args::SampleArgs) -> Re
     Ok(SUCCESS)
 }
 
-fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> Result<u8, Failure> {
-    let catalog = Catalog::discover(workspace)?;
-    let fixtures = fixtures_dir(workspace, args.fixtures.as_deref())?;
+fn run_lint(place: &Place, args: &LintArgs) -> Result<u8, Failure> {
+    let catalog = place.catalog()?;
+    let fixtures = match &args.fixtures {
+        Some(dir) => fixtures_dir(dir, Some(dir))?,
+        None => {
+            let workspace =
+                place.checkout("`lint` without --fixtures (it reads the checkout's fixtures/)")?;
+            fixtures_dir(&workspace, None)?
+        }
+    };
     let corpus = chatcompat::corpus::discover(&fixtures);
     let problems = chatcompat::lint::lint(&corpus, &catalog.ids());
     for problem in &problems {
@@ -314,11 +356,15 @@ fn run_lint(workspace: &std::path::Path, args: &LintArgs) -> Result<u8, Failure>
     Ok(if problems.is_empty() { SUCCESS } else { FINDINGS })
 }
 
-fn run_import(workspace: &std::path::Path, args: &ImportArgs) -> Result<u8, Failure> {
+fn run_import(place: &Place, args: &ImportArgs) -> Result<u8, Failure> {
     use chatcompat::import::{self, Outcome};
 
-    let catalog = Catalog::discover(workspace)?;
-    let fixtures = fixtures_dir(workspace, args.fixtures.as_deref())?;
+    let catalog = place.catalog()?;
+    let fixtures = match &args.fixtures {
+        Some(dir) => fixtures_dir(dir, Some(dir))?,
+        None => fixtures_dir(&place.checkout("`import` without --fixtures (it writes fixtures/)")?, None)?,
+    };
+    let workspace = fixtures.parent().unwrap_or(&fixtures);
     let importer = import::Importer::new(&catalog, &fixtures)?;
     let options = import::Options {
         provider: args.provider.clone(),
@@ -444,7 +490,7 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
                 kept.push(id.clone());
             }
             // `--against all` means every provider that streams; the others are named, not fatal.
-            Support::NotDocumented(note) if all && *id != args.provider => {
+            Support::NotDocumented(note) if all && Some(id) != args.provider.as_ref() => {
                 eprintln!("note: --against all skips `{id}`: it documents no streaming ({note})");
             }
             Support::NotDocumented(note) => {
@@ -597,14 +643,14 @@ fn render_coverage(coverage: &chatcompat::observe::Coverage) -> String {
     text
 }
 
-fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failure> {
+fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::check::{CheckOptions, Checker, Input, InputMode, Status};
     use chatcompat::expectations::Expectations;
     use chatcompat::format::{self, Format};
     use std::io::IsTerminal;
 
-    let catalog = Catalog::discover(workspace)?;
-    let mut ids = vec![args.provider.clone()];
+    let catalog = place.catalog()?;
+    let mut ids: Vec<String> = args.provider.iter().cloned().collect();
     for against in &args.against {
         if against == "all" {
             ids.extend(catalog.ids());
@@ -615,6 +661,9 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(id.clone()));
     if args.stream {
+        if !args.schema.is_empty() || args.provider.is_none() {
+            return Err("--stream checks against a provider's stream schemas and rules: give --provider, not --schema".into());
+        }
         return run_check_stream(&catalog, &ids, args);
     }
     let mut schemas = Vec::new();
@@ -625,6 +674,9 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
                 return Err(format!("{err}").into());
             }
         }
+    }
+    for path in &args.schema {
+        schemas.push(chatcompat::catalog::schema_file(path)?);
     }
     if args.max_response_bytes == 0 {
         return Err("--max-response-bytes must be at least 1".into());
@@ -766,8 +818,8 @@ fn run_check(workspace: &std::path::Path, args: &CheckArgs) -> Result<u8, Failur
     Ok(code.max(streamed))
 }
 
-fn run_compat(workspace: &std::path::Path, args: &args::CompatArgs) -> Result<u8, Failure> {
-    let catalog = Catalog::discover(workspace)?;
+fn run_compat(place: &Place, args: &args::CompatArgs) -> Result<u8, Failure> {
+    let catalog = place.catalog()?;
     let pair = chatcompat::compat::pair(&catalog, &args.from, &args.to)?;
     match args.format {
         args::ObserveFormat::Human => out!("{}", chatcompat::compat::render(&pair)),
@@ -778,14 +830,14 @@ fn run_compat(workspace: &std::path::Path, args: &args::CompatArgs) -> Result<u8
     Ok(if pair.compatible() && unconfirmed == 0 { SUCCESS } else { FINDINGS })
 }
 
-fn run_observe(workspace: &std::path::Path, args: &args::ObserveArgs) -> Result<u8, Failure> {
+fn run_observe(place: &Place, args: &args::ObserveArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{CheckOptions, Checker},
         input::{self, Entry, Filter, Input},
         observe::{self, Inventory, Observation},
     };
 
-    let loaded = Catalog::discover(workspace).and_then(|catalog| {
+    let loaded = place.catalog().and_then(|catalog| {
         let provider = catalog.provider(&args.provider)?.clone();
         let response = catalog.load_schema(&provider)?;
         let chunk = catalog.load_chunk_schema(&provider).ok();
