@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use std::{collections::HashMap, sync::Mutex};
 
 use crate::{
-    expectations::{Applied, EntryProblem, Expectations, Judged, Tracker},
+    expectations::{Applied, EntryProblem, Expectations, Judged, Scope, Subject, Tracker, Waiver},
     format::{Reporter, RunInfo},
     input::{self, Entry, Filter, InputErrorKind, Item},
     json::{self, BadInput, BadInputKind},
@@ -133,8 +133,9 @@ pub struct Judgement {
     pub checked: Checked,
     /// With [`CheckOptions::excerpts`]: the source line and a caret, per violation.
     pub excerpts: Vec<Option<String>>,
-    /// Every violation is waived by the expectations file: an expected failure, with its reason.
-    pub waived: Option<String>,
+    /// Every violation is waived by the expectations file: an expected failure, with the
+    /// waiver (reason, link, entry) of each violation, in the order of `checked.violations`.
+    pub waived: Option<Vec<Waiver>>,
 }
 
 impl Judgement {
@@ -233,6 +234,9 @@ pub struct Tally {
     pub schema: String,
     pub conforms: usize,
     pub conforms_with_extensions: usize,
+    /// Responses that violate only as the expectations file says: expected failures, which pass.
+    pub waived: usize,
+    /// Responses that violate (and are not waived).
     pub violates: usize,
     /// Responses that could not be checked at all.
     pub errors: usize,
@@ -292,6 +296,7 @@ impl Summary {
                 }
                 for (tally, judgement) in self.tallies.iter_mut().zip(judgements) {
                     match judgement.verdict() {
+                        _ if judgement.waived.is_some() => tally.waived += 1,
                         Verdict::Conforms => tally.conforms += 1,
                         Verdict::ConformsWithExtensions => tally.conforms_with_extensions += 1,
                         Verdict::Violates => tally.violates += 1,
@@ -337,7 +342,7 @@ impl<'s> Checker<'s> {
     /// Waives the known deviations `expectations` lists: a response whose every
     /// violation is waived passes as an expected failure ([`Judgement::waived`]).
     pub fn with_expectations(mut self, expectations: &'s Expectations) -> Checker<'s> {
-        let tracker = Mutex::new(expectations.tracker());
+        let tracker = Mutex::new(expectations.tracker(&Scope::bodies(&self.providers())));
         self.expectations = Some(Waivers { expectations, tracker, relative: Mutex::default() });
         self
     }
@@ -468,7 +473,7 @@ impl<'s> Checker<'s> {
                     .map(|schema| self.judge_value(schema, &parsed, bytes, first_line))
                     .collect();
                 if let Some(waivers) = &self.expectations {
-                    waivers.apply(&source.file, &mut judgements);
+                    waivers.apply(&source.file, &self.schemas, &mut judgements);
                 }
                 Ok(judgements)
             }
@@ -509,7 +514,7 @@ impl<'s> Checker<'s> {
 
 impl Waivers<'_> {
     /// Marks the judgements of one response of `file` whose every violation an entry waives.
-    fn apply(&self, file: &Arc<str>, judgements: &mut [Judgement]) {
+    fn apply(&self, file: &Arc<str>, schemas: &[&Schema], judgements: &mut [Judgement]) {
         let relative = {
             let Ok(mut cache) = self.relative.lock() else { return };
             cache
@@ -518,11 +523,16 @@ impl Waivers<'_> {
                 .clone()
         };
         let Ok(mut tracker) = self.tracker.lock() else { return };
-        for judgement in judgements {
-            let errors: Vec<(String, String)> =
-                judgement.checked.violations.iter().map(|v| (v.pointer.clone(), v.keyword.clone())).collect();
-            if let Judged::Waived { reason } = self.expectations.judge(&mut tracker, &relative, &errors) {
-                judgement.waived = Some(reason);
+        for (judgement, schema) in judgements.iter_mut().zip(schemas) {
+            let errors: Vec<(Option<usize>, String, String)> = judgement
+                .checked
+                .violations
+                .iter()
+                .map(|v| (None, v.pointer.clone(), v.keyword.clone()))
+                .collect();
+            let subject = Subject { relative: &relative, provider: schema.provider(), stream: false };
+            if let Judged::Waived(waivers) = self.expectations.judge(&mut tracker, &subject, &errors) {
+                judgement.waived = Some(waivers);
             }
         }
     }

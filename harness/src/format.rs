@@ -18,11 +18,12 @@
 //! | `file` | the path as given or found (`<stdin>` for standard input) |
 //! | `line` | the line of a JSON Lines record; `null` for a whole file |
 //! | `schema` | the provider whose schema was applied |
-//! | `status` | `pass`, `fail` (a violation; with `--strict`, also extensions) or `error` (not checked) |
+//! | `status` | `pass`, `fail` (a violation; with `--strict`, also extensions), `expected-failure` (every violation waived by the expectations file) or `error` (not checked) |
 //! | `verdict` | `conforms`, `conforms-with-extensions`, `violates`; `null` with `status: error` |
-//! | `violations` | `[{pointer, keyword, expected, actual, line, column}]`, `line`/`column` in the file, or `null` |
+//! | `violations` | `[{pointer, keyword, expected, actual, line, column, waiver}]`, `line`/`column` in the file; `waiver` is `null` or the expectation that waives it: `{reason, link, entry}` (`link` may be `null`; `entry` is `file:line` of its `[[expect]]`) |
 //! | `extensions` | JSON pointers of fields the schema does not document |
 //! | `error` | `null`, or `{kind, message, line, column}` when the response could not be checked |
+//! | `waived` | `null`, or with `status: expected-failure` the waivers' reasons and links as one line: `reason (link); …` |
 //!
 //! `error.kind` is one of `unreadable`, `too-large`, `binary`, `truncated`, `empty`,
 //! `byte-order-mark`, `invalid-utf8`, `syntax`, `trailing-characters`,
@@ -36,6 +37,9 @@
 //! keyword; a response that could not be read or parsed is an `<error>` whose
 //! `type` is the error kind; with `--strict`, undocumented fields are a
 //! `<failure type="extensions">`, otherwise they are listed in `<system-out>`.
+//! A response whose every violation is waived is `<skipped>` (message: the
+//! waivers' reasons and links), with each waived violation and its waiver in
+//! `<system-out>`.
 //! Test cases are spooled to temporary files per schema until the end, so the
 //! XML of a huge run does not sit in memory.
 
@@ -49,7 +53,8 @@ use std::{
 use serde::Serialize;
 
 use crate::{
-    check::{Judgement, Response, ResponseError, Summary},
+    check::{Judgement, Response, ResponseError, Status, Summary, Tally},
+    expectations::{self, Waiver},
     locate::Position,
     verdict::{Verdict, Violation},
 };
@@ -196,10 +201,12 @@ impl<W: Write> Reporter for Human<W> {
         let strict = info(&self.info).strict;
         for (index, judgement) in judgements.iter().enumerate() {
             let schema = info(&self.info).schemas.get(index).cloned().unwrap_or_default();
-            if let Some(reason) = &judgement.waived {
+            if let Some(waivers) = &judgement.waived {
                 let label = self.label(YELLOW, "expected failure");
-                let violations = plural(judgement.checked.violations.len(), "violation", "violations");
-                writeln!(self.out, "{label}: {}: {violations} waived [{schema}]: {reason}", response.source)?;
+                for (violation, waiver) in judgement.checked.violations.iter().zip(waivers) {
+                    let at = violation_place(response, violation);
+                    writeln!(self.out, "{label}: {at}: {violation} [{schema}], waived: {waiver}")?;
+                }
                 continue;
             }
             for (i, violation) in judgement.checked.violations.iter().enumerate() {
@@ -228,43 +235,67 @@ impl<W: Write> Reporter for Human<W> {
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         for tally in &summary.tallies {
-            let total = tally.conforms + tally.conforms_with_extensions + tally.violates + tally.errors;
-            writeln!(
-                self.out,
-                "{}: {}: {} conform, {} conform with extensions, {} violate, {} not checked",
-                tally.schema,
-                plural(total, "response", "responses"),
-                tally.conforms,
-                tally.conforms_with_extensions,
-                tally.violates,
-                tally.errors
-            )?;
+            writeln!(self.out, "{}", tally_line(tally))?;
         }
         let status = match summary.status() {
-            crate::check::Status::Passed => self.label(GREEN, "passed"),
-            crate::check::Status::Failed => self.label(RED, "failed"),
-            crate::check::Status::Incomplete => self.label(RED, "incomplete"),
+            Status::Passed => self.label(GREEN, "passed"),
+            Status::Failed => self.label(RED, "failed"),
+            Status::Incomplete => self.label(RED, "incomplete"),
         };
-        let mut line = format!(
-            "{status}: {} of {} failed",
-            summary.failed,
-            plural(summary.responses, "response", "responses")
-        );
-        if summary.responses == 0 {
-            line.push_str(" (no response found in the given paths)");
-        }
-        if summary.unread > 0 {
-            let _ = write!(line, ", {} not read", summary.unread);
-        }
-        if summary.strict {
-            line.push_str(" (strict: undocumented fields fail)");
-        }
         if !summary.skipped.is_empty() {
             writeln!(self.out, "{}", skipped_line(&summary.skipped, crate::input::Filter::RESPONSES))?;
         }
-        writeln!(self.out, "{line}")?;
+        writeln!(self.out, "{status}: {}", outcome_line(summary))?;
         self.out.flush()
     }
+}
+
+/// One schema's counts: `openai: 15 responses: 1 conform, 4 with extensions, 10 waived, 0 violate`
+/// (and how many could not be checked, when some could not).
+pub fn tally_line(tally: &Tally) -> String {
+    let total =
+        tally.conforms + tally.conforms_with_extensions + tally.waived + tally.violates + tally.errors;
+    let mut line = format!(
+        "{}: {}: {} conform, {} with extensions, {} waived, {} violate",
+        tally.schema,
+        plural(total, "response", "responses"),
+        tally.conforms,
+        tally.conforms_with_extensions,
+        tally.waived,
+        tally.violates
+    );
+    if tally.errors > 0 {
+        let _ = write!(line, ", {} not checked", tally.errors);
+    }
+    line
+}
+
+/// The run's outcome in words, after `passed: `, `failed: ` or `incomplete: `.
+pub fn outcome_line(summary: &Summary) -> String {
+    let responses = summary.responses;
+    let waived = summary.expected_failures;
+    let mut line = match summary.status() {
+        _ if responses == 0 => "no response found in the given paths".to_string(),
+        Status::Passed if responses == 1 => "the 1 response passes".to_string(),
+        Status::Passed => format!("all {responses} responses pass"),
+        Status::Failed | Status::Incomplete => {
+            format!("{} of {} fail", summary.failed, plural(responses, "response", "responses"))
+        }
+    };
+    match waived {
+        0 => {}
+        _ if responses == 1 => line.push_str(" (waived by expectations)"),
+        _ => {
+            let _ = write!(line, " ({waived} waived by expectations)");
+        }
+    }
+    if summary.unread > 0 {
+        let _ = write!(line, ", {} not read", summary.unread);
+    }
+    if summary.strict {
+        line.push_str(" (strict: undocumented fields fail)");
+    }
+    line
 }
 
 // ---------------------------------------------------------------- json
@@ -284,6 +315,7 @@ struct JsonRecord<'a> {
     violations: Vec<JsonViolation<'a>>,
     extensions: &'a [String],
     error: Option<JsonError>,
+    waived: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -294,6 +326,7 @@ struct JsonViolation<'a> {
     actual: &'a str,
     line: Option<usize>,
     column: Option<usize>,
+    waiver: Option<&'a Waiver>,
 }
 
 #[derive(Serialize)]
@@ -330,17 +363,20 @@ impl<W: Write> Reporter for JsonLines<W> {
                             .checked
                             .violations
                             .iter()
-                            .map(|v| JsonViolation {
+                            .enumerate()
+                            .map(|(i, v)| JsonViolation {
                                 pointer: &v.pointer,
                                 keyword: &v.keyword,
                                 expected: &v.expected,
                                 actual: &v.actual,
                                 line: v.position.map(|p| p.line.get()),
                                 column: v.position.map(|p| p.column.get()),
+                                waiver: judgement.waived.as_ref().and_then(|w| w.get(i)),
                             })
                             .collect(),
                         extensions: &judgement.checked.extensions,
                         error: None,
+                        waived: judgement.waived.as_deref().map(expectations::describe),
                     }
                 }
                 Err(error) => JsonRecord {
@@ -357,6 +393,7 @@ impl<W: Write> Reporter for JsonLines<W> {
                         line: error.position.map(|p| p.line.get()),
                         column: error.position.map(|p| p.column.get()),
                     }),
+                    waived: None,
                 },
             };
             serde_json::to_writer(&mut self.out, &record)?;
@@ -440,10 +477,21 @@ impl<W: Write> Reporter for Junit<W> {
                 }
                 Ok(judgements) => {
                     let Some(judgement) = judgements.get(index) else { continue };
-                    if let Some(reason) = &judgement.waived {
+                    if let Some(waivers) = &judgement.waived {
                         suite.skipped += 1;
-                        let message = format!("expected failure: {reason}");
+                        let message = format!("expected failure: {}", expectations::describe(waivers));
                         let _ = writeln!(body, "      <skipped message=\"{}\"/>", xml_escape(&message));
+                        let waived: Vec<String> = judgement
+                            .checked
+                            .violations
+                            .iter()
+                            .zip(waivers)
+                            .map(|(v, w)| {
+                                format!("{}: {v}, waived by {}: {w}", violation_place(response, v), w.entry)
+                            })
+                            .collect();
+                        let _ =
+                            writeln!(body, "      <system-out>{}</system-out>", xml_text(&waived.join("\n")));
                     } else {
                         if !judgement.passed(info.strict) {
                             suite.failures += 1;
@@ -606,9 +654,14 @@ impl<W: Write> Reporter for Github<W> {
         };
         for (index, judgement) in judgements.iter().enumerate() {
             let schema = info.schemas.get(index).map_or("", String::as_str);
-            if let Some(reason) = &judgement.waived {
+            if let Some(waivers) = &judgement.waived {
                 let title = format!("chatcompat: {schema}: expected failure");
-                self.annotate("notice", file, (record_line, None), &title, reason)?;
+                for (violation, waiver) in judgement.checked.violations.iter().zip(waivers) {
+                    let line = violation.position.map(|p| p.line.get()).or(record_line);
+                    let column = violation.position.map(|p| p.column.get());
+                    let message = format!("{violation}, waived: {waiver}");
+                    self.annotate("notice", file, (line, column), &title, &message)?;
+                }
                 continue;
             }
             for violation in &judgement.checked.violations {
@@ -631,16 +684,19 @@ impl<W: Write> Reporter for Github<W> {
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         for tally in &summary.tallies {
-            let message = format!(
-                "{}: {} conform, {} conform with extensions, {} violate, {} not checked",
-                tally.schema, tally.conforms, tally.conforms_with_extensions, tally.violates, tally.errors
-            );
-            writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&message))?;
+            writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&tally_line(tally)))?;
         }
         if !summary.skipped.is_empty() {
             let message = skipped_line(&summary.skipped, crate::input::Filter::RESPONSES);
             writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&message))?;
         }
+        let status = match summary.status() {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Incomplete => "incomplete",
+        };
+        let message = format!("{status}: {}", outcome_line(summary));
+        writeln!(self.out, "::notice title=chatcompat check::{}", github_data(&message))?;
         self.out.flush()
     }
 }

@@ -14,7 +14,8 @@
 //! streamed response (an event-stream transcript) chunk by chunk, by sequence
 //! rules, and reassembled into one response. [`import`] turns recordings of real
 //! traffic (cassettes, HAR, HTTP dumps, event streams) into fixtures, with [`redact`]'s rules
-//! replacing secrets.
+//! replacing secrets. [`single`] checks one body or one transcript given as bytes
+//! (what a binding such as the Python package calls).
 //!
 //! ```
 //! let response = serde_json::json!({
@@ -55,6 +56,7 @@ pub mod oracle;
 pub mod redact;
 #[cfg(feature = "tools")]
 pub mod report;
+pub mod single;
 pub mod stream;
 #[cfg(feature = "tools")]
 pub mod tables;

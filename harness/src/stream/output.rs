@@ -19,11 +19,13 @@
 //! body format: `file`, `line` (always `null`), `schema`, `status` (`pass`,
 //! `fail`, `error`), `verdict`, `violations`, `extensions`, `error`; plus the
 //! stream's own: `events`, `chunks`, `done`, `losses` (how many), `notes`,
-//! `waived` (the expectation's reason, or `null`). `violations` holds the errors
-//! and losses, `notes` the notes, each `{event, rule, severity, pointer, keyword,
-//! expected, actual, line, column, message}` (`rule` for a sequence rule,
-//! `pointer`/`keyword` for a schema violation; the others `null`); `extensions`
-//! the undocumented fields' pointers, and `extension_events` `[{event, pointer}]`.
+//! `waived` (`null`, or the waiving expectations' reasons and links as one line,
+//! `reason (link); …`). `violations` holds the errors and losses, `notes` the
+//! notes, each `{event, rule, severity, pointer, keyword, expected, actual, line,
+//! column, message, waiver}` (`rule` for a sequence rule, `pointer`/`keyword` for
+//! a schema violation; the others `null`; `waiver` is `null` or the expectation
+//! that waives this finding, `{reason, link, entry}`); `extensions` the
+//! undocumented fields' pointers, and `extension_events` `[{event, pointer}]`.
 //! Keys may be added.
 
 use std::{
@@ -36,6 +38,7 @@ use serde::Serialize;
 use super::{check_transcript, Finding, FindingKind, Severity, StreamSchemas, TranscriptReport};
 use crate::{
     check::{Input, Status, STDIN_NAME},
+    expectations::{self, Waiver},
     format::{github_data, github_property, skipped_line, xml_escape, xml_text, Format},
     input::{self, Entry, Filter, Item},
     verdict::Verdict,
@@ -50,8 +53,9 @@ pub struct TranscriptResult {
     pub outcome: Result<Vec<TranscriptReport>, String>,
     /// The transcript with every line end made `\n` (for source excerpts).
     pub text: String,
-    /// Per provider: the reason of the expectation that waives its failing findings.
-    pub waived: Vec<Option<String>>,
+    /// Per provider: when an expectations file waives every failing finding, the waiver of
+    /// each, in the order of [`TranscriptResult::failing`].
+    pub waived: Vec<Option<Vec<Waiver>>>,
 }
 
 impl TranscriptResult {
@@ -76,7 +80,7 @@ impl TranscriptResult {
         let mut failing: Vec<(Option<usize>, String, String)> = report
             .findings
             .iter()
-            .filter(|f| f.severity() == Severity::Error || (strict && f.severity() == Severity::Loss))
+            .filter(|f| fails(f, strict))
             .map(|f| (f.event, f.pointer().unwrap_or_default().to_string(), f.name().to_string()))
             .collect();
         if strict {
@@ -89,6 +93,41 @@ impl TranscriptResult {
         }
         failing
     }
+}
+
+/// Whether a finding makes its transcript fail: an error; with `strict`, a loss too.
+fn fails(finding: &Finding, strict: bool) -> bool {
+    finding.severity() == Severity::Error || (strict && finding.severity() == Severity::Loss)
+}
+
+/// Per finding of provider `at`'s report, in order: the waiver of it, if any.
+fn waivers_of<'r>(
+    result: &'r TranscriptResult,
+    report: &TranscriptReport,
+    at: usize,
+    strict: bool,
+) -> Vec<Option<&'r Waiver>> {
+    let mut waivers = result.waived.get(at).and_then(Option::as_ref).map(|w| w.iter());
+    report
+        .findings
+        .iter()
+        .map(|f| if fails(f, strict) { waivers.as_mut().and_then(Iterator::next) } else { None })
+        .collect()
+}
+
+/// Each finding of provider `at`'s report that is not a note, with the waiver of it, if any.
+fn with_waivers<'r>(
+    result: &'r TranscriptResult,
+    report: &'r TranscriptReport,
+    at: usize,
+    strict: bool,
+) -> Vec<(&'r Finding, Option<&'r Waiver>)> {
+    report
+        .findings
+        .iter()
+        .zip(waivers_of(result, report, at, strict))
+        .filter(|(f, _)| f.severity() != Severity::Note)
+        .collect()
 }
 
 /// Every transcript of a `check --stream` run, and the files its folders held but it did not read.
@@ -181,11 +220,15 @@ fn human(
     strict: bool,
 ) -> io::Result<()> {
     let results = &transcripts.results;
-    let (mut passed, mut failed, mut unread, mut lossy) = (0, 0, 0, 0);
+    let mut tallies: Vec<StreamTally> = providers.iter().map(|_| StreamTally::default()).collect();
+    let (mut failed, mut unread, mut waived_transcripts) = (0, 0, 0);
     for result in results {
         let reports = match &result.outcome {
             Err(message) => {
                 unread += 1;
+                for tally in &mut tallies {
+                    tally.unreadable += 1;
+                }
                 writeln!(out, "{}: error: {message}", result.file)?;
                 continue;
             }
@@ -206,25 +249,28 @@ fn human(
         }
         for (at, (provider, report)) in providers.iter().zip(reports).enumerate() {
             let waived = result.waived.get(at).and_then(Option::as_ref);
-            for finding in report.findings.iter().filter(|f| f.severity() != Severity::Note) {
+            for (finding, waiver) in with_waivers(result, report, at, strict) {
                 let level = match (finding.severity(), waived) {
-                    (_, Some(_)) => "expected failure",
-                    (Severity::Loss, None) if strict => "error(loss)",
-                    (severity, None) => severity.as_str(),
+                    (_, Some(_)) if waiver.is_some() => "expected failure",
+                    (Severity::Loss, _) if strict => "error(loss)",
+                    (severity, _) => severity.as_str(),
                 };
                 let event = finding.event.map(|e| format!("event {e}: ")).unwrap_or_default();
+                let waiver = waiver.map(|w| format!(", waived: {w}")).unwrap_or_default();
                 writeln!(
                     out,
-                    "{}: {level}[{provider}]: {event}{}",
+                    "{}: {level}[{provider}]: {event}{}{waiver}",
                     location(&result.file, finding),
                     finding.message()
                 )?;
-                if let Some(excerpt) = excerpt(&result.text, finding) {
-                    out.write_all(excerpt.as_bytes())?;
+                if waived.is_none() {
+                    if let Some(excerpt) = excerpt(&result.text, finding) {
+                        out.write_all(excerpt.as_bytes())?;
+                    }
                 }
             }
-            if let Some(reason) = waived {
-                writeln!(out, "{}: waived [{provider}]: {reason}", result.file)?;
+            if let Some(waivers) = waived {
+                writeln!(out, "{}: waived [{provider}]: {}", result.file, expectations::describe(waivers))?;
             }
             if !report.extensions.is_empty() {
                 let level = if strict && waived.is_none() { "error" } else { "warning" };
@@ -266,26 +312,87 @@ fn human(
                 if report.done { "" } else { ", no [DONE]" }
             )?;
         }
-        if reports.iter().any(|r| r.losses().next().is_some()) {
-            lossy += 1;
+        for (at, (tally, report)) in tallies.iter_mut().zip(reports).enumerate() {
+            tally.add(result, at, report, strict);
         }
-        if result.passed(strict) {
-            passed += 1;
-        } else {
+        if !result.passed(strict) {
             failed += 1;
+        } else if result.waived.iter().any(Option::is_some) {
+            waived_transcripts += 1;
         }
     }
     if !transcripts.skipped.is_empty() {
         writeln!(out, "{}", skipped_line(&transcripts.skipped, Filter::TRANSCRIPTS))?;
     }
-    writeln!(
-        out,
-        "{} transcript(s) against {}: {passed} passed, {failed} failed, {unread} unreadable; {lossy} read with \
-         losses{}",
-        results.len(),
-        providers.join(", "),
-        if strict { " (failing under --strict)" } else { "" }
-    )
+    for (provider, tally) in providers.iter().zip(&tallies) {
+        writeln!(out, "{provider}: {}", tally.line(results.len()))?;
+    }
+    let total = results.len();
+    let transcripts_word = |n: usize| if n == 1 { "transcript" } else { "transcripts" };
+    let (status, mut line) = match status(results, strict) {
+        _ if total == 0 => ("incomplete", "no transcript found in the given paths".to_string()),
+        Status::Passed if total == 1 => ("passed", "the 1 transcript passes".to_string()),
+        Status::Passed => ("passed", format!("all {total} transcripts pass")),
+        Status::Failed => ("failed", format!("{failed} of {total} {} fail", transcripts_word(total))),
+        Status::Incomplete => ("incomplete", format!("{failed} of {total} {} fail", transcripts_word(total))),
+    };
+    match waived_transcripts {
+        0 => {}
+        _ if total == 1 => line.push_str(" (waived by expectations)"),
+        n => line.push_str(&format!(" ({n} waived by expectations)")),
+    }
+    if unread > 0 {
+        line.push_str(&format!(", {unread} unreadable"));
+    }
+    if strict {
+        line.push_str(" (strict: losses and undocumented fields fail)");
+    }
+    writeln!(out, "{status}: {line}")
+}
+
+/// One provider's counts over a `check --stream` run.
+#[derive(Debug, Default)]
+struct StreamTally {
+    conforms: usize,
+    with_extensions: usize,
+    waived: usize,
+    violates: usize,
+    lossy: usize,
+    unreadable: usize,
+}
+
+impl StreamTally {
+    fn add(&mut self, result: &TranscriptResult, at: usize, report: &TranscriptReport, strict: bool) {
+        if report.losses().next().is_some() {
+            self.lossy += 1;
+        }
+        if result.waived.get(at).is_some_and(Option::is_some) {
+            self.waived += 1;
+            return;
+        }
+        match report.verdict() {
+            Verdict::Conforms if report.passes(strict) => self.conforms += 1,
+            Verdict::ConformsWithExtensions if report.passes(strict) => self.with_extensions += 1,
+            _ => self.violates += 1,
+        }
+    }
+
+    /// `3 transcripts: 1 conform, 0 with extensions, 1 waived, 1 violate, 1 read with losses`.
+    fn line(&self, total: usize) -> String {
+        let mut line = format!(
+            "{total} {}: {} conform, {} with extensions, {} waived, {} violate, {} read with losses",
+            if total == 1 { "transcript" } else { "transcripts" },
+            self.conforms,
+            self.with_extensions,
+            self.waived,
+            self.violates,
+            self.lossy
+        );
+        if self.unreadable > 0 {
+            line.push_str(&format!(", {} unreadable", self.unreadable));
+        }
+        line
+    }
 }
 
 #[derive(Serialize)]
@@ -304,7 +411,7 @@ struct JsonRecord<'a> {
     losses: usize,
     notes: Vec<JsonFinding<'a>>,
     extension_events: Vec<JsonExtension<'a>>,
-    waived: Option<&'a str>,
+    waived: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -319,6 +426,7 @@ struct JsonFinding<'a> {
     line: Option<usize>,
     column: Option<usize>,
     message: String,
+    waiver: Option<&'a Waiver>,
 }
 
 #[derive(Serialize)]
@@ -327,7 +435,7 @@ struct JsonExtension<'a> {
     pointer: &'a str,
 }
 
-fn json_finding(finding: &Finding) -> JsonFinding<'_> {
+fn json_finding<'a>(finding: &'a Finding, waiver: Option<&'a Waiver>) -> JsonFinding<'a> {
     let (rule, pointer, keyword, expected, actual) = match &finding.kind {
         FindingKind::Schema { violation, .. } => (
             None,
@@ -349,6 +457,7 @@ fn json_finding(finding: &Finding) -> JsonFinding<'_> {
         line: finding.position.map(|p| p.line.get()),
         column: finding.position.map(|p| p.column.get()),
         message: finding.to_string(),
+        waiver,
     }
 }
 
@@ -397,11 +506,9 @@ fn json(
                         schema: provider,
                         status: if result.provider_passed(at, report, strict) { "pass" } else { "fail" },
                         verdict: Some(report.verdict()),
-                        violations: report
-                            .findings
-                            .iter()
-                            .filter(|f| f.severity() != Severity::Note)
-                            .map(json_finding)
+                        violations: with_waivers(result, report, at, strict)
+                            .into_iter()
+                            .map(|(finding, waiver)| json_finding(finding, waiver))
                             .collect(),
                         extensions,
                         error: None,
@@ -409,13 +516,13 @@ fn json(
                         chunks: Some(report.chunks),
                         done: Some(report.done),
                         losses: report.losses().count(),
-                        notes: report.notes().map(json_finding).collect(),
+                        notes: report.notes().map(|f| json_finding(f, None)).collect(),
                         extension_events: report
                             .extensions
                             .iter()
                             .map(|(event, pointer)| JsonExtension { event: *event, pointer })
                             .collect(),
-                        waived: result.waived.get(at).and_then(|w| w.as_deref()),
+                        waived: result.waived.get(at).and_then(|w| w.as_deref()).map(expectations::describe),
                     }
                 })
                 .collect(),
@@ -461,8 +568,9 @@ fn junit(
                 }
                 Ok(reports) => {
                     let report = &reports[at];
-                    if let Some(reason) = result.waived.get(at).and_then(Option::as_ref) {
-                        write!(out, "<skipped message=\"expected failure: {}\"/>", xml_escape(reason))?;
+                    if let Some(waivers) = result.waived.get(at).and_then(Option::as_ref) {
+                        let message = format!("expected failure: {}", expectations::describe(waivers));
+                        write!(out, "<skipped message=\"{}\"/>", xml_escape(&message))?;
                     } else {
                         let failing = report.findings.iter().filter(|f| {
                             f.severity() == Severity::Error || (strict && f.severity() == Severity::Loss)
@@ -481,14 +589,22 @@ fn junit(
                             write!(out, "<failure type=\"extensions\" message=\"undocumented fields\"/>")?;
                         }
                     }
-                    let mut shown: Vec<String> = report
-                        .findings
-                        .iter()
-                        .filter(|f| {
-                            f.severity() == Severity::Note || (!strict && f.severity() == Severity::Loss)
+                    let mut shown: Vec<String> = with_waivers(result, report, at, strict)
+                        .into_iter()
+                        .filter_map(|(f, waiver)| {
+                            let w = waiver?;
+                            Some(format!("{}: {f}, waived by {}: {w}", location(&result.file, f), w.entry))
                         })
-                        .map(|f| format!("{}: {f}", location(&result.file, f)))
                         .collect();
+                    shown.extend(
+                        report
+                            .findings
+                            .iter()
+                            .filter(|f| {
+                                f.severity() == Severity::Note || (!strict && f.severity() == Severity::Loss)
+                            })
+                            .map(|f| format!("{}: {f}", location(&result.file, f))),
+                    );
                     if !strict {
                         shown.extend(
                             report
@@ -527,9 +643,10 @@ fn github(
                 let mut noted: Vec<(Option<crate::locate::Position>, String)> = Vec::new();
                 for (at, (provider, report)) in providers.iter().zip(reports).enumerate() {
                     let waived = result.waived.get(at).is_some_and(Option::is_some);
-                    for finding in &report.findings {
+                    let waivers = waivers_of(result, report, at, strict);
+                    for (finding, waiver) in report.findings.iter().zip(waivers) {
                         let level = match finding.severity() {
-                            _ if waived => "notice",
+                            _ if waived && waiver.is_some() => "notice",
                             Severity::Error => "error",
                             Severity::Loss if strict => "error",
                             Severity::Loss => "warning",
@@ -546,12 +663,16 @@ fn github(
                             Some(p) => format!(",line={},col={}", p.line, p.column),
                             None => String::new(),
                         };
+                        let message = match waiver {
+                            Some(waiver) => format!("{finding}, waived: {waiver}"),
+                            None => finding.to_string(),
+                        };
                         writeln!(
                             out,
                             "::{level} file={}{place},title={}::{}",
                             github_property(&result.file),
                             github_property(&format!("chatcompat {provider} {}", finding.name())),
-                            github_data(&finding.to_string())
+                            github_data(&message)
                         )?;
                     }
                 }

@@ -189,7 +189,7 @@ fn a_json_lines_stream_reports_each_bad_record_at_its_line_and_checks_the_rest()
         "stream.jsonl:7:1: binary data",
         "stream.jsonl:8: 1 undocumented field [openai]: /x_gateway",
         "stream.jsonl:9:24: truncated",
-        "failed: 5 of 7 responses failed",
+        "failed: 5 of 7 responses fail",
     ] {
         assert!(human.stdout.contains(expected), "missing {expected:?} in\n{}", human.stdout);
     }
@@ -217,12 +217,12 @@ fn json_format_has_one_object_per_response_per_schema_with_stable_keys() {
         let keys: Vec<&String> = record.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["file", "line", "schema", "status", "verdict", "violations", "extensions", "error"]
+            ["file", "line", "schema", "status", "verdict", "violations", "extensions", "error", "waived"]
         );
     }
     let violation = &records[2]["violations"][0];
     let keys: Vec<&String> = violation.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["pointer", "keyword", "expected", "actual", "line", "column"]);
+    assert_eq!(keys, ["pointer", "keyword", "expected", "actual", "line", "column", "waiver"]);
     assert_eq!(violation["pointer"], "/created");
     assert_eq!(violation["actual"], "\"yesterday\"");
 }

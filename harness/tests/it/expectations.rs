@@ -198,3 +198,188 @@ fn observe_errors_are_clear() {
     assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
     assert!(text(&missing).contains("could not be read"), "{}", text(&missing));
 }
+
+/// One repository, two providers, one expectations file: `captured/openai/` and
+/// `captured/openrouter/`, each with deviations waived by a glob entry naming its provider.
+fn two_provider_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let read =
+        |path: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let openai = read("../fixtures/openai/valid/docs-example.json");
+    let openrouter = read("../fixtures/openrouter/valid/assistant-text-stop.json");
+    let put = |name: &str, body: String| {
+        let path = dir.path().join("captured").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    };
+    let on_demand = openai.replace("\"service_tier\": \"default\"", "\"service_tier\": \"on_demand\"");
+    assert_ne!(on_demand, openai);
+    put("openai/ok.json", openai.clone());
+    put("openai/tier-1.json", on_demand.clone());
+    put("openai/tier-2.json", on_demand);
+    let created = openrouter.replacen("\"created\": ", "\"created\": \"", 1).replacen(
+        ",\n  \"model\"",
+        "\",\n  \"model\"",
+        1,
+    );
+    assert!(created.contains("\"created\": \""), "{created}");
+    put("openrouter/ok.json", openrouter.clone());
+    put("openrouter/created-1.json", created.clone());
+    put("openrouter/created-2.json", created);
+    std::fs::write(dir.path().join("chatcompat-expectations.toml"), SHARED).unwrap();
+    dir
+}
+
+const SHARED: &str = r#"# Shared by the openai and openrouter jobs.
+
+# The gateway names its own tiers.
+[[expect]]
+fixtures = "captured/openai/tier-*.json"
+provider = "openai"
+pointer = "/service_tier"
+keyword = "enum"
+reason = "the gateway names its own tier"
+link = "https://example.invalid/1"
+
+[[expect]]
+fixtures = "captured/openrouter/created-*.json"   # every quoted timestamp
+provider = "openrouter"
+pointer = "/created"
+keyword = "type"
+reason = "the router quotes timestamps"
+link = "https://example.invalid/2"
+"#;
+
+#[test]
+fn a_run_uses_only_its_providers_entries_and_shows_each_waivers_link() {
+    let dir = two_provider_corpus();
+    let file = "chatcompat-expectations.toml";
+    for (provider, folder, link) in [
+        ("openai", "captured/openai", "example.invalid/1"),
+        ("openrouter", "captured/openrouter", "example.invalid/2"),
+    ] {
+        let output = chatcompat(dir.path(), &["check", "-p", provider, folder, "--expectations", file]);
+        let shown = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{shown}");
+        assert!(
+            !shown.contains("no longer happens") && !shown.contains("matches no checked file"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(&format!(
+                "{provider}: 3 responses: 1 conform, 0 with extensions, 2 waived, 0 violate"
+            )),
+            "{shown}"
+        );
+        assert!(shown.contains("passed: all 3 responses pass (2 waived by expectations)"), "{shown}");
+        assert_eq!(shown.matches("waived: ").count(), 2, "{shown}");
+        assert!(shown.contains(&format!("(https://{link})")), "{shown}");
+        for format in ["json", "junit", "github"] {
+            let output = chatcompat(
+                dir.path(),
+                &["check", "-p", provider, folder, "--expectations", file, "--format", format],
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+            assert!(text(&output).contains(link), "{format}: {}", text(&output));
+        }
+    }
+    // A clean run says so plainly.
+    let clean = chatcompat(dir.path(), &["check", "-p", "openai", "captured/openai/ok.json"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+    assert!(
+        text(&clean).contains("openai: 1 response: 1 conform, 0 with extensions, 0 waived, 0 violate\n"),
+        "{}",
+        text(&clean)
+    );
+    assert!(text(&clean).ends_with("passed: the 1 response passes\n"), "{}", text(&clean));
+}
+
+#[test]
+fn two_providers_expectations_survive_updates_in_turn_with_their_globs() {
+    let dir = two_provider_corpus();
+    let path = dir.path().join("chatcompat-expectations.toml");
+    let update = |provider: &str| {
+        let folder = format!("captured/{provider}");
+        let output = chatcompat(
+            dir.path(),
+            &[
+                "check",
+                "-p",
+                provider,
+                &folder,
+                "--expectations",
+                "chatcompat-expectations.toml",
+                "--update-expectations",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        text(&output)
+    };
+    let check = |provider: &str| {
+        let folder = format!("captured/{provider}");
+        chatcompat(
+            dir.path(),
+            &["check", "-p", provider, &folder, "--expectations", "chatcompat-expectations.toml"],
+        )
+    };
+
+    // Nothing new: an update changes nothing, for either provider.
+    update("openrouter");
+    update("openai");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SHARED);
+
+    // A new deviation of each: openrouter's update adds its entry and keeps openai's, then the other way round.
+    let openrouter_ok = std::fs::read_to_string(dir.path().join("captured/openrouter/ok.json")).unwrap();
+    std::fs::write(
+        dir.path().join("captured/openrouter/no-id.json"),
+        openrouter_ok.replacen("\"id\"", "\"x_id\"", 1),
+    )
+    .unwrap();
+    let openai_ok = std::fs::read_to_string(dir.path().join("captured/openai/ok.json")).unwrap();
+    let no_model = openai_ok.replace("\"model\": \"gpt-4.1-2025-04-14\",", "");
+    std::fs::write(dir.path().join("captured/openai/no-model.json"), &no_model).unwrap();
+    let said = update("openrouter");
+    assert!(said.contains("kept 2 entries, removed 0, added 1"), "{said}");
+    let after_openrouter = std::fs::read_to_string(&path).unwrap();
+    assert!(after_openrouter.starts_with(SHARED), "{after_openrouter}");
+    assert!(
+        after_openrouter.contains(
+            "fixtures = \"captured/openrouter/no-id.json\"\nprovider = \"openrouter\"\npointer = \"/id\"\nkeyword = \"required\""
+        ),
+        "{after_openrouter}"
+    );
+    assert!(!after_openrouter.contains("no-model"), "{after_openrouter}");
+    let said = update("openai");
+    assert!(said.contains("kept 3 entries, removed 0, added 1"), "{said}");
+    let after_openai = std::fs::read_to_string(&path).unwrap();
+    assert!(after_openai.starts_with(&after_openrouter), "{after_openai}");
+    assert!(
+        after_openai.contains(
+            "fixtures = \"captured/openai/no-model.json\"\nprovider = \"openai\"\npointer = \"/model\""
+        ),
+        "{after_openai}"
+    );
+    for provider in ["openai", "openrouter"] {
+        let output = check(provider);
+        assert_eq!(output.status.code(), Some(0), "{provider}: {}", text(&output));
+    }
+
+    // openai fixes the missing model: its next update removes that entry only; both globs stay.
+    std::fs::write(dir.path().join("captured/openai/no-model.json"), &openai_ok).unwrap();
+    let said = update("openai");
+    assert!(
+        said.contains("removed the entry at") && said.contains("captured/openai/no-model.json"),
+        "{said}"
+    );
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(fixed, after_openrouter, "only the fixed entry went");
+    assert!(fixed.contains("fixtures = \"captured/openai/tier-*.json\""), "{fixed}");
+    assert!(
+        fixed.contains("fixtures = \"captured/openrouter/created-*.json\"   # every quoted timestamp"),
+        "{fixed}"
+    );
+    for provider in ["openai", "openrouter"] {
+        let output = check(provider);
+        assert_eq!(output.status.code(), Some(0), "{provider}: {}", text(&output));
+    }
+}

@@ -81,7 +81,7 @@ fn a_folder_whose_violating_body_is_a_link_fails() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let shown = text(&output);
     assert!(shown.contains("captured/bad.json:1:") && shown.contains("/created: type"), "{shown}");
-    assert!(shown.contains("1 of 2 responses failed"), "{shown}");
+    assert!(shown.contains("failed: 1 of 2 responses fail"), "{shown}");
 }
 
 #[cfg(unix)]
@@ -97,7 +97,7 @@ fn a_folder_of_links_only_is_checked() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let shown = text(&output);
     assert!(shown.contains("captured/store/bad.json:1:"), "{shown}");
-    assert!(shown.contains("1 of 4 responses failed"), "{shown}");
+    assert!(shown.contains("failed: 1 of 4 responses fail"), "{shown}");
 }
 
 #[cfg(unix)]
@@ -110,7 +110,11 @@ fn check_stream_counts_a_linked_transcript() {
     let output = run(dir.path(), &["check", "--stream", "-p", "openai", "captured"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let shown = text(&output);
-    assert!(shown.contains("1 transcript(s) against openai: 1 passed"), "{shown}");
+    assert!(
+        shown.contains("openai: 1 transcript: 1 conform, 0 with extensions, 0 waived, 0 violate"),
+        "{shown}"
+    );
+    assert!(shown.contains("passed: the 1 transcript passes"), "{shown}");
     assert!(shown.contains("skipped 1 file") && shown.contains("captured/notes.txt"), "{shown}");
 }
 

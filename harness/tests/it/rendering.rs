@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chatcompat::{
     check::{CheckOptions, Checker, InputMode},
+    expectations::Expectations,
     format::{self, Format},
     Catalog,
 };
@@ -24,17 +25,47 @@ const INPUT: &str = concat!(
 );
 
 fn render(format: Format) -> String {
+    render_with(format, None)
+}
+
+/// With `expectations`, the run waives what that file says (`captured.jsonl` is matched as a
+/// file in the expectations file's folder).
+fn render_with(format: Format, expectations: Option<&Expectations>) -> String {
     let catalog = Catalog::discover(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))).unwrap();
     let openai = catalog.load_schema(catalog.provider("openai").unwrap()).unwrap();
     let core = catalog.load_schema(catalog.provider("openai-compatible").unwrap()).unwrap();
     let options = CheckOptions { excerpts: format.shows_excerpts(), ..CheckOptions::default() };
-    let checker = Checker::new(vec![&openai, &core], options);
+    let mut checker = Checker::new(vec![&openai, &core], options);
+    if let Some(expectations) = expectations {
+        checker = checker.with_expectations(expectations);
+    }
+    let name = expectations
+        .map_or("captured.jsonl".to_string(), |e| e.base.join("captured.jsonl").display().to_string());
     let mut out = Vec::new();
     {
         let mut reporter = format::reporter(format, &mut out, false);
-        checker.run_stream("captured.jsonl", INPUT.as_bytes(), InputMode::Jsonl, reporter.as_mut()).unwrap();
+        checker.run_stream(&name, INPUT.as_bytes(), InputMode::Jsonl, reporter.as_mut()).unwrap();
     }
-    String::from_utf8(out).unwrap()
+    let text = String::from_utf8(out).unwrap();
+    match expectations {
+        Some(e) => text.replace(&format!("{}/", e.base.display()), "<dir>/"),
+        None => text,
+    }
+}
+
+/// The third record's violations of the openai schema waived by an entry with a link (the
+/// openai-compatible schema's are not: the entry names its provider).
+fn render_waived(format: Format) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chatcompat-expectations.toml");
+    std::fs::write(
+        &path,
+        "[[expect]]\nfixtures = \"captured.jsonl\"\nprovider = \"openai\"\nreason = \"the gateway relays chunks\"\n\
+         link = \"https://example.invalid/issues/7\"\n",
+    )
+    .unwrap();
+    let expectations = Expectations::load(&path).unwrap();
+    render_with(format, Some(&expectations))
 }
 
 #[test]
@@ -55,4 +86,11 @@ fn junit() {
 #[test]
 fn github() {
     insta::assert_snapshot!("check-github", render(Format::Github));
+}
+
+#[test]
+fn waived_in_every_format() {
+    for format in Format::ALL {
+        insta::assert_snapshot!(format!("check-waived-{}", format.as_str()), render_waived(format));
+    }
 }

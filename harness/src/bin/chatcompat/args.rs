@@ -209,11 +209,13 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Output")]
     pub coverage: bool,
     /// Waive the known deviations this file lists (see README, "Use chatcompat in your SDK's CI"): a waived
-    /// violation passes as an expected failure; an entry that waives nothing, or matches no file, fails the run
+    /// violation passes as an expected failure, shown with its reason and link; an entry of a checked provider
+    /// that waives nothing, or matches no file, fails the run (other providers' entries are left alone)
     #[arg(long, value_name = "FILE", help_heading = "Expectations")]
     pub expectations: Option<PathBuf>,
-    /// Rewrite the expectations file (--expectations, default ./chatcompat-expectations.toml) so that this run
-    /// passes, keeping the reason and link of every entry that still applies
+    /// Update the expectations file (--expectations, default ./chatcompat-expectations.toml) so that this run
+    /// passes: entries that still waive something, and other providers' entries, are kept as written (globs,
+    /// comments); entries of the checked providers that waive nothing are removed; each new error gets an entry
     #[arg(long, help_heading = "Expectations")]
     pub update_expectations: bool,
 }

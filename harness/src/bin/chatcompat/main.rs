@@ -473,7 +473,7 @@ fn parse_origin(origin: Option<&str>) -> chatcompat::corpus::Provenance {
 fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{Input, Status},
-        expectations::{Expectations, Judged},
+        expectations::{Expectations, Judged, Outcome, Scope, Subject},
         format::Format,
         stream::{output, StreamCatalog, Support},
     };
@@ -525,35 +525,36 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
     let inputs: Vec<Input> = args.paths.iter().map(|path| Input::from_arg(path)).collect();
     let mut transcripts = output::check_inputs(&inputs, &schemas, &mut std::io::stdin().lock());
 
+    let scope = Scope::transcripts(ids);
     if let (true, Some(path)) = (args.update_expectations, &expectations_path) {
-        // Every failing finding of every provider, as (pointer, keyword or rule).
-        let results: Vec<(std::path::PathBuf, Vec<(String, String)>)> = transcripts
+        // Every failing finding of every provider, as (event, pointer, keyword or rule).
+        let outcomes: Vec<Outcome> = transcripts
             .results
             .iter()
             .filter(|r| r.outcome.is_ok())
-            .map(|r| {
-                let errors = (0..ids.len())
-                    .flat_map(|at| r.failing(at, args.strict))
-                    .map(|(_, pointer, keyword)| (pointer, keyword))
-                    .collect();
-                (std::path::PathBuf::from(&r.file), errors)
+            .flat_map(|r| {
+                ids.iter().enumerate().map(|(at, id)| Outcome {
+                    file: std::path::PathBuf::from(&r.file),
+                    provider: id.clone(),
+                    stream: true,
+                    errors: r.failing(at, args.strict),
+                })
             })
             .collect();
-        let entries = chatcompat::expectations::update(path, expectations.as_ref(), &results)?;
-        outln!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
+        let updated = chatcompat::expectations::update(path, expectations.as_ref(), &scope, &outcomes)?;
+        report_update(path, "transcripts", &updated)?;
         return Ok(SUCCESS);
     }
     let mut stale = Vec::new();
     if let Some(expectations) = &expectations {
-        let mut tracker = expectations.tracker();
+        let mut tracker = expectations.tracker(&scope);
         for result in &mut transcripts.results {
             let relative = expectations.relative(std::path::Path::new(&result.file));
-            for at in 0..ids.len() {
+            for (at, id) in ids.iter().enumerate() {
                 let failing = result.failing(at, args.strict);
-                if let Judged::Waived { reason } =
-                    expectations.judge_events(&mut tracker, &relative, &failing)
-                {
-                    result.waived[at] = Some(reason);
+                let subject = Subject { relative: &relative, provider: id, stream: true };
+                if let Judged::Waived(waivers) = expectations.judge(&mut tracker, &subject, &failing) {
+                    result.waived[at] = Some(waivers);
                 }
             }
         }
@@ -599,28 +600,58 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
     }
 }
 
-/// Each checked file with its errors (pointer, keyword).
-type FileErrors = Vec<(std::path::PathBuf, Vec<(String, String)>)>;
+/// Says what `--update-expectations` changed in the file.
+fn report_update(
+    path: &std::path::Path,
+    what: &str,
+    updated: &chatcompat::expectations::Updated,
+) -> Result<(), Failure> {
+    for (at, glob) in &updated.removed {
+        outln!("removed the entry at {at} (fixtures = \"{glob}\"): it waives nothing in this run");
+    }
+    if updated.rewritten {
+        eprintln!(
+            "note: {} was written anew (its entries are not each under its own [[expect]] line): comments are lost",
+            path.display()
+        );
+    }
+    outln!(
+        "updated {} for the {what}: kept {} entr{}, removed {}, added {}: this run now passes with it",
+        path.display(),
+        updated.kept,
+        if updated.kept == 1 { "y" } else { "ies" },
+        updated.removed.len(),
+        updated.added
+    );
+    Ok(())
+}
 
-/// Records each response's violations, for `--update-expectations`.
+/// Records each response's violations per schema, for `--update-expectations`.
 struct Collect<'c> {
-    errors: &'c std::sync::Mutex<FileErrors>,
+    outcomes: &'c std::sync::Mutex<Vec<chatcompat::expectations::Outcome>>,
+    providers: Vec<String>,
 }
 
 impl chatcompat::format::Reporter for Collect<'_> {
-    fn begin(&mut self, _info: &chatcompat::format::RunInfo) -> std::io::Result<()> {
+    fn begin(&mut self, info: &chatcompat::format::RunInfo) -> std::io::Result<()> {
+        self.providers = info.schemas.clone();
         Ok(())
     }
 
     fn response(&mut self, response: &chatcompat::check::Response) -> std::io::Result<()> {
         if let Ok(judgements) = &response.outcome {
-            let errors = judgements
-                .iter()
-                .flat_map(|j| &j.checked.violations)
-                .map(|v| (v.pointer.clone(), v.keyword.clone()))
-                .collect();
-            if let Ok(mut collected) = self.errors.lock() {
-                collected.push((std::path::PathBuf::from(&*response.source.file), errors));
+            let file = std::path::PathBuf::from(&*response.source.file);
+            let outcomes = judgements.iter().zip(&self.providers).map(|(judgement, provider)| {
+                let errors: Vec<(String, String)> = judgement
+                    .checked
+                    .violations
+                    .iter()
+                    .map(|v| (v.pointer.clone(), v.keyword.clone()))
+                    .collect();
+                chatcompat::expectations::Outcome::body(file.clone(), provider, &errors)
+            });
+            if let Ok(mut collected) = self.outcomes.lock() {
+                collected.extend(outcomes);
             }
         }
         Ok(())
@@ -729,7 +760,7 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
     let collected = std::sync::Mutex::new(Vec::new());
     let run = || {
         if args.update_expectations {
-            let mut reporter = Collect { errors: &collected };
+            let mut reporter = Collect { outcomes: &collected, providers: Vec::new() };
             return checker.run(&inputs, &mut reporter);
         }
         let mut reporter = format::reporter(format, std::io::BufWriter::new(std::io::stdout().lock()), color);
@@ -745,10 +776,12 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
         None => run(),
     };
     if let (Ok(_), true, Some(path)) = (&outcome, args.update_expectations, &expectations_path) {
-        let results = collected.into_inner().unwrap_or_default();
-        let entries = chatcompat::expectations::update(path, expectations.as_ref(), &results)?;
-        outln!("wrote {entries} expectation(s) to {}: this run now passes with them", path.display());
-        return Ok(SUCCESS);
+        let outcomes = collected.into_inner().unwrap_or_default();
+        let scope = chatcompat::expectations::Scope::bodies(&ids);
+        let updated = chatcompat::expectations::update(path, expectations.as_ref(), &scope, &outcomes)?;
+        report_update(path, "bodies", &updated)?;
+        // The transcripts in the given folders get their (`stream = true`) entries in the same file.
+        return check_transcripts_too(&catalog, &ids, args, &inputs, format, SUCCESS, Some(path.clone()));
     }
     if let (Ok(_), Some(inventory)) = (&outcome, checker.inventory()) {
         let coverage = chatcompat::observe::observe(&schemas[0], &inventory).coverage;
@@ -772,7 +805,22 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
         },
         Err(err) => return Err(Output(err).into()),
     };
-    // Transcripts in the given folders: checked as streams too (the body run skips them).
+    check_transcripts_too(&catalog, &ids, args, &inputs, format, code, expectations_path)
+}
+
+/// After `check` of bodies: the transcripts (`*.sse`) in the given folders, checked as streams too
+/// (the body run skips them), with the same expectations file (its stream entries) and exit code.
+fn check_transcripts_too(
+    catalog: &Catalog,
+    ids: &[String],
+    args: &CheckArgs,
+    inputs: &[chatcompat::check::Input],
+    format: chatcompat::format::Format,
+    code: u8,
+    expectations: Option<std::path::PathBuf>,
+) -> Result<u8, Failure> {
+    use chatcompat::{check::Input, format::Format};
+
     let folders: Vec<Input> =
         inputs.iter().filter(|i| matches!(i, Input::Path(p) if p.is_dir())).cloned().collect();
     let found: Vec<std::path::PathBuf> =
@@ -784,12 +832,12 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
                 chatcompat::input::Entry::Stdin => None,
             })
             .collect();
-    if found.is_empty() || args.update_expectations {
+    if found.is_empty() {
         return Ok(code);
     }
-    let streams = chatcompat::stream::StreamCatalog::load(&catalog);
+    let streams = chatcompat::stream::StreamCatalog::load(catalog);
     let streaming: Vec<String> = ids.iter().filter(|id| streams.schemas(id).is_some()).cloned().collect();
-    let why_not = if matches!(format, Format::Junit) {
+    let why_not = if matches!(format, Format::Junit) && !args.update_expectations {
         Some("one JUnit document holds the bodies only".to_string())
     } else if streaming.is_empty() {
         Some(format!("{} documents no streaming", ids.join(", ")))
@@ -804,7 +852,7 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
         );
         return Ok(code);
     }
-    if matches!(format, Format::Human) {
+    if matches!(format, Format::Human) && !args.update_expectations {
         outln!("{} stream transcript(s) (*.sse) in the given folders, checked as streams:", found.len());
     }
     let mut stream_args = args.clone();
@@ -812,9 +860,9 @@ fn run_check(place: &Place, args: &CheckArgs) -> Result<u8, Failure> {
     stream_args.paths = found;
     stream_args.against = Vec::new();
     stream_args.coverage = false;
-    // The expectations given are the bodies'; `check --stream --expectations` waives streams.
-    stream_args.expectations = None;
-    let streamed = run_check_stream(&catalog, &streaming, &stream_args)?;
+    // One file for both: the body run used its body entries, this one uses its stream entries.
+    stream_args.expectations = expectations;
+    let streamed = run_check_stream(catalog, &streaming, &stream_args)?;
     Ok(code.max(streamed))
 }
 
