@@ -395,6 +395,9 @@ fn classify(body: &[u8], streamed: bool, chat_endpoint: bool) -> Result<FixtureK
             let Ok(value) = serde_json::from_str::<Value>(data) else { continue };
             return match value.get("object").and_then(Value::as_str) {
                 Some("chat.completion.chunk") => Ok(FixtureKind::Transcript),
+                // Azure OpenAI opens a stream with a prompt-filter chunk whose `object` is "": the
+                // chunks after it say what the stream is.
+                Some("") => continue,
                 Some(other) => {
                     Err(format!("an event stream of `{other}` objects, not chat.completion.chunk"))
                 }
@@ -709,6 +712,11 @@ mod tests {
         assert!(
             classify(b"event: message_start\ndata: {\"type\":\"message_start\"}\n\n", true, false).is_err()
         );
+        // Azure's prompt-filter chunk (`object: ""`) first: the next chunk decides.
+        let azure =
+            b"data: {\"choices\":[],\"object\":\"\"}\n\ndata: {\"object\":\"chat.completion.chunk\"}\n\n";
+        assert_eq!(classify(azure, true, false), Ok(FixtureKind::Transcript));
+        assert!(classify(b"data: {\"object\":\"\"}\n\n", true, false).is_err());
     }
 
     #[test]
