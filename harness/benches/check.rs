@@ -32,6 +32,10 @@
 //! keeps the generated corpus there (to time `chatcompat check FILE` on it),
 //! `CHATCOMPAT_BENCH_TRANSCRIPTS=N` the number of transcripts (0 skips the streaming case),
 //! `CHATCOMPAT_BENCH_BREAKDOWN=1` adds where a check and a transcript check spend their time.
+//!
+//! Last, one body with many violations (`CHATCOMPAT_BENCH_VIOLATIONS`, default 1000,4000,16000): a
+//! pretty-printed response whose every choice has a string `index`, checked and located (line and column of
+//! every violation) on one thread. Time per violation stays flat when locating is linear.
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::{
@@ -133,7 +137,48 @@ fn main() -> io::Result<()> {
             stream_breakdown(corpus, stream_schemas);
         }
     }
+    many_violations(&schema, rounds);
     Ok(())
+}
+
+/// One body with `n` violations, each located: the fastest of `rounds` per size, and the time per violation.
+fn many_violations(schema: &chatcompat::Schema, rounds: usize) {
+    let sizes: Vec<usize> = std::env::var("CHATCOMPAT_BENCH_VIOLATIONS")
+        .ok()
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1000, 4000, 16000]);
+    let checker = Checker::new(vec![schema], CheckOptions::default());
+    println!("\none body, many violations, each located (1 thread):");
+    println!("{:>10} {:>10} {:>10} {:>14}", "violations", "body KB", "seconds", "µs/violation");
+    for n in sizes {
+        let mut text = String::from(
+            "{\n  \"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", \"created\": 1, \"model\": \"m\",\n  \"choices\": [\n",
+        );
+        for i in 0..n {
+            let comma = if i + 1 < n { "," } else { "" };
+            text.push_str(&format!(
+                "    {{\"message\": {{\"role\": \"assistant\", \"content\": \"ü{i}\"}}, \"finish_reason\": \"stop\", \"index\": \"{i}\"}}{comma}\n"
+            ));
+        }
+        text.push_str("  ]\n}\n");
+        let mut best = Duration::MAX;
+        let mut located = 0;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let response = checker.check_bytes("many.json", text.as_bytes());
+            best = best.min(started.elapsed());
+            located = response.outcome.as_ref().map_or(0, |judgements| {
+                judgements[0].checked.violations.iter().filter(|v| v.position.is_some()).count()
+            });
+        }
+        println!(
+            "{n:>10} {:>10} {:>10.3} {:>14.2}{}",
+            text.len() / 1024,
+            best.as_secs_f64(),
+            best.as_secs_f64() * 1e6 / n as f64,
+            if located == n { "" } else { "  (not every violation located!)" }
+        );
+    }
 }
 
 /// A rayon pool of `threads` threads, thread `i` pinned to core `i` (where the OS allows it).

@@ -84,6 +84,8 @@ pub struct Provider {
     pub stream: Option<crate::stream::StreamTable>,
     /// How the provider's SDK reads numbers (the `[numbers]` table).
     pub numbers: crate::verdict::Numbers,
+    /// Where a later SDK than the tables' seed reads responses differently (`[[later]]` rows).
+    pub later: Vec<crate::verdict::Later>,
     /// The provider's folder: in a checkout, where its tables and schemas are; for an embedded
     /// provider, `schemas/<id>` as a name only (nothing is read from it).
     pub dir: PathBuf,
@@ -162,6 +164,8 @@ struct ProviderFile {
     stream: Option<crate::stream::StreamTable>,
     #[serde(default)]
     numbers: crate::verdict::Numbers,
+    #[serde(default)]
+    later: Vec<crate::verdict::Later>,
 }
 
 /// Problems finding providers, or deriving and loading their schemas.
@@ -316,7 +320,9 @@ impl Catalog {
         };
         let document = serde_json::from_str(&text)
             .map_err(|err| CatalogError::SchemaFile { path: path.clone(), message: err.to_string() })?;
-        Ok(Schema::compile(&provider.id, document)?.with_numbers(provider.numbers.clone()))
+        Ok(Schema::compile(&provider.id, document)?
+            .with_numbers(provider.numbers.clone())
+            .with_later(provider.later.clone()))
     }
 
     /// Fails with [`CatalogError::NeedsCheckout`] for the embedded catalog: `what` needs tables or files.
@@ -361,6 +367,14 @@ fn parse_provider(id: &str, text: &str, file: &Path, dir: PathBuf) -> Result<Pro
             });
         }
     }
+    if let Some((i, problem)) =
+        parsed.later.iter().enumerate().find_map(|(i, row)| row.problem().map(|p| (i, p)))
+    {
+        return Err(CatalogError::ProviderFile {
+            path: file.to_path_buf(),
+            message: format!("[[later]] row {} ({}): {problem}", i + 1, parsed.later[i].sdk),
+        });
+    }
     Ok(Provider {
         id: id.to_string(),
         name: parsed.name,
@@ -370,6 +384,7 @@ fn parse_provider(id: &str, text: &str, file: &Path, dir: PathBuf) -> Result<Pro
         streaming: parsed.streaming,
         stream: parsed.stream,
         numbers: parsed.numbers,
+        later: parsed.later,
         dir,
         embedded: None,
     })

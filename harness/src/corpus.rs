@@ -661,3 +661,159 @@ pub fn summarize(results: &[(Fixture, Result<FixturePass, FixtureError>)]) -> Ve
     summaries.sort_by(|a, b| a.provider.cmp(&b.provider));
     summaries
 }
+
+// ---------------------------------------------------------------- a flat folder of captures
+
+/// With [`FIXTURES_ENV`], the provider whose schemas judge a flat folder of captures
+/// (see [`check_captures`]) instead of a corpus laid out as `fixtures/`.
+pub const PROVIDER_ENV: &str = "CHATCOMPAT_PROVIDER";
+
+/// One captured response (a `.json` body or one record of a `.jsonl`/`.ndjson` file) or one
+/// `.sse` transcript of a flat folder, judged against one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// The path relative to the folder, `/`-separated, with `:LINE` for a JSON Lines record.
+    pub name: String,
+    pub outcome: CaptureOutcome,
+}
+
+/// How a capture stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureOutcome {
+    /// It conforms (undocumented fields allowed).
+    Passed,
+    /// It violates only as the expectations file says: the waivers' reasons and links.
+    Waived(String),
+    /// It violates, or could not be read: what `chatcompat check` would print for it.
+    Failed(String),
+}
+
+/// Everything a flat folder's run found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captures {
+    /// In walk order (files by name, records by line).
+    pub captures: Vec<Capture>,
+    /// The expectations entries of this provider that are stale or matched no capture (kind, glob, message).
+    pub problems: Vec<(crate::expectations::EntryProblem, String, String)>,
+}
+
+/// Checks every capture under `root` (walked through [`crate::input`]: `*.json` bodies, `*.jsonl` and
+/// `*.ndjson` files one record per line, `*.sse` transcripts; other files are ignored) against
+/// `provider`'s schemas, no sidecar or layout needed, waiving what `expectations` says (its body
+/// entries for bodies and records, its stream entries for transcripts). `Err` when the provider is
+/// unknown or its schema cannot be loaded.
+pub fn check_captures(
+    root: &Path,
+    provider: &str,
+    catalog: &crate::catalog::Catalog,
+    expectations: Option<&crate::expectations::Expectations>,
+) -> Result<Captures, String> {
+    use crate::{
+        check::{CheckOptions, Checker},
+        format::{self, Format, RunInfo},
+        stream::{output, StreamCatalog, Support},
+    };
+
+    let schema =
+        catalog.provider(provider).and_then(|p| catalog.load_schema(p)).map_err(|err| err.to_string())?;
+    let base = if root.is_file() { root.parent().unwrap_or(root) } else { root };
+    let name = |file: &str, line: Option<usize>| {
+        let path = Path::new(file);
+        let relative = path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        match line {
+            Some(line) => format!("{relative}:{line}"),
+            None => relative,
+        }
+    };
+    let inputs = [Input::Path(root.to_path_buf())];
+    let providers = vec![provider.to_string()];
+    let mut run = Captures::default();
+
+    let options = CheckOptions { excerpts: true, ..CheckOptions::default() };
+    let mut checker = Checker::new(vec![&schema], options);
+    if let Some(expectations) = expectations {
+        checker = checker.with_expectations(expectations);
+    }
+    let mut collected = Collected::default();
+    checker.run(&inputs, &mut collected).map_err(|err| err.to_string())?;
+    for response in &collected.responses {
+        let outcome = if !response.passed(false) {
+            let mut text = Vec::new();
+            let mut human = format::reporter(Format::Human, &mut text, false);
+            let info = RunInfo { schemas: providers.clone(), strict: false };
+            let _ = human.begin(&info).and_then(|()| human.response(response));
+            drop(human);
+            CaptureOutcome::Failed(String::from_utf8_lossy(&text).trim_end().to_string())
+        } else {
+            match &response.outcome {
+                Ok(judgements) => match judgements.iter().find_map(|j| j.waived.as_deref()) {
+                    Some(waivers) => CaptureOutcome::Waived(crate::expectations::describe(waivers)),
+                    None => CaptureOutcome::Passed,
+                },
+                Err(_) => CaptureOutcome::Passed,
+            }
+        };
+        run.captures.push(Capture { name: name(&response.source.file, response.source.line), outcome });
+    }
+    run.problems = checker.expectation_problems();
+
+    if input::walk(&inputs, &Filter::TRANSCRIPTS).files().next().is_none() {
+        return Ok(run);
+    }
+    let streams = StreamCatalog::load(catalog);
+    let schemas = match streams.support(provider) {
+        Support::Schemas(schemas) => schemas,
+        Support::NotDocumented(note) => {
+            let why = format!(
+                "provider `{provider}` documents no streaming ({note}): a transcript cannot be checked"
+            );
+            for file in input::walk(&inputs, &Filter::TRANSCRIPTS).files() {
+                let outcome = CaptureOutcome::Failed(format!("{}: {why}", file.path.display()));
+                run.captures.push(Capture { name: name(&file.path.to_string_lossy(), None), outcome });
+            }
+            return Ok(run);
+        }
+        Support::Broken(error) => return Err(error.to_string()),
+        Support::Unknown => return Err(format!("unknown provider `{provider}`")),
+    };
+    let mut transcripts = output::check_inputs(&inputs, &[schemas], &mut std::io::empty());
+    if let Some(expectations) = expectations {
+        run.problems.extend(output::waive(&mut transcripts, expectations, &providers, false));
+    }
+    for result in &transcripts.results {
+        let outcome = if !result.passed(false) {
+            let one = output::Transcripts { results: vec![result.clone()], skipped: Vec::new() };
+            let mut text = Vec::new();
+            let _ = output::write(Format::Human, &mut text, &one, &providers, false);
+            CaptureOutcome::Failed(String::from_utf8_lossy(&text).trim_end().to_string())
+        } else {
+            match result.waived.first().and_then(Option::as_deref) {
+                Some(waivers) => CaptureOutcome::Waived(crate::expectations::describe(waivers)),
+                None => CaptureOutcome::Passed,
+            }
+        };
+        run.captures.push(Capture { name: name(&result.file, None), outcome });
+    }
+    Ok(run)
+}
+
+/// Keeps every response of a run, for [`check_captures`].
+#[derive(Default)]
+struct Collected {
+    responses: Vec<crate::check::Response>,
+}
+
+impl crate::format::Reporter for Collected {
+    fn begin(&mut self, _info: &crate::format::RunInfo) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn response(&mut self, response: &crate::check::Response) -> std::io::Result<()> {
+        self.responses.push(response.clone());
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &crate::check::Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}

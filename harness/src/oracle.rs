@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     corpus::{self, Corpus, Fixture, FixtureKind, Validity},
     stream::{self, StreamCatalog, Support},
-    verdict::{Schema, Verdict},
+    verdict::{Later, Schema, Verdict},
 };
 
 /// The committed results, relative to the workspace.
@@ -248,22 +248,72 @@ pub fn chatcompat_passes<S: Borrow<Schema>>(
     schemas: &[S],
     streams: &StreamCatalog,
 ) -> bool {
+    held(fixture, schemas, streams).is_empty()
+}
+
+/// One thing `check` holds against a corpus file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Held {
+    Violation {
+        pointer: String,
+        keyword: String,
+    },
+    Rule(&'static str),
+    /// Not read at all (not JSON, no schema): nothing a later SDK row can explain.
+    Unread,
+}
+
+/// Everything `check` holds against a corpus file; empty when it passes.
+fn held<S: Borrow<Schema>>(fixture: &Fixture, schemas: &[S], streams: &StreamCatalog) -> Vec<Held> {
+    let violation =
+        |v: &crate::Violation| Held::Violation { pointer: v.pointer.clone(), keyword: v.keyword.clone() };
     match fixture.kind {
         FixtureKind::Response => {
             let Some(schema) = schemas.iter().map(Borrow::borrow).find(|s| s.provider() == fixture.provider)
             else {
-                return false;
+                return vec![Held::Unread];
             };
             match corpus::read_body(&fixture.body) {
-                Ok((_, value)) => schema.check(&value).verdict() != Verdict::Violates,
-                Err(_) => false,
+                Ok((_, value)) => {
+                    let checked = schema.check(&value);
+                    if checked.verdict() == Verdict::Violates {
+                        checked.violations.iter().map(violation).collect()
+                    } else {
+                        Vec::new()
+                    }
+                }
+                Err(_) => vec![Held::Unread],
             }
         }
         FixtureKind::Transcript => match (streams.support(&fixture.provider), fs::read(&fixture.body)) {
-            (Support::Schemas(schemas), Ok(bytes)) => stream::check_transcript(schemas, &bytes).passed(),
-            _ => false,
+            (Support::Schemas(schemas), Ok(bytes)) => stream::check_transcript(schemas, &bytes)
+                .errors()
+                .map(|finding| match &finding.kind {
+                    stream::FindingKind::Schema { violation: v, .. } => violation(v),
+                    stream::FindingKind::Rule { rule, .. } => Held::Rule(rule.as_str()),
+                })
+                .collect(),
+            _ => vec![Held::Unread],
         },
     }
+}
+
+/// The `[[later]]` row that explains why `check` and the SDK users install today differ, if one does:
+/// every error `check` holds is one the later SDK reads past, or the SDK's refusal is one the row names.
+fn later_explains<'a>(later: &'a [Later], held: &[Held], row: &Row) -> Option<&'a Later> {
+    if row.outcome == Outcome::Rejected {
+        let error = row.error.as_deref().unwrap_or_default();
+        return later.iter().find(|l| l.explains_refusal(error));
+    }
+    let explains = |h: &Held| {
+        later.iter().find(|l| match h {
+            Held::Violation { pointer, keyword } => l.explains_violation(pointer, keyword),
+            Held::Rule(rule) => l.explains_rule(rule),
+            Held::Unread => false,
+        })
+    };
+    let first = explains(held.first()?)?;
+    held.iter().all(|h| explains(h).is_some()).then_some(first)
 }
 
 /// How the provider's own SDK and `check` compare on one corpus file.
@@ -277,6 +327,12 @@ pub enum Status {
         reason: String,
     },
     Disagree,
+    /// They differ, and the provider's `[[later]]` row says why: the SDK users install today is later than
+    /// the seed the tables follow, and reads (or refuses) this differently.
+    Later {
+        sdk: String,
+        source: String,
+    },
     /// `reports/oracles.jsonl` has no result for this file: the results are stale.
     NotRun,
 }
@@ -303,7 +359,7 @@ impl Judged {
             Validity::Invalid => "an invalid fixture",
         };
         match (&self.status, &self.row) {
-            (Status::Agree | Status::Waived { .. }, _) => None,
+            (Status::Agree | Status::Waived { .. } | Status::Later { .. }, _) => None,
             (Status::NotRun, _) => Some(format!(
                 "{}: no result of {} ({}) in {RESULTS}; run oracles/run and commit it",
                 self.file, self.sdk, self.mode
@@ -337,7 +393,13 @@ pub fn judge<S: Borrow<Schema>>(
     for fixture in corpus.fixtures.iter().chain(&corpus.transcripts) {
         let Some(spec) = oracles.own(&fixture.provider) else { continue };
         let file = result_path(workspace, &fixture.body);
-        let check_passes = chatcompat_passes(fixture, schemas, streams);
+        let held = held(fixture, schemas, streams);
+        let check_passes = held.is_empty();
+        let later = schemas
+            .iter()
+            .map(Borrow::borrow)
+            .find(|s| s.provider() == fixture.provider)
+            .map_or(&[][..], Schema::later);
         let mode = spec.mode_for(fixture.kind).to_string();
         let row = oracles
             .index
@@ -353,7 +415,10 @@ pub fn judge<S: Borrow<Schema>>(
                     let waiver = &oracles.waivers[i];
                     Status::Waived { line: waiver.line, reason: waiver.spec.reason.clone() }
                 }
-                None => Status::Disagree,
+                None => match later_explains(later, &held, row) {
+                    Some(l) => Status::Later { sdk: l.sdk.clone(), source: l.source.clone() },
+                    None => Status::Disagree,
+                },
             },
         };
         judged.push(Judged {
@@ -458,6 +523,12 @@ pub fn agreement(oracles: &Oracles, judged: &[Judged], providers: &[String]) -> 
                     row.waived += 1;
                     Some(reason.clone())
                 }
+                Status::Later { sdk, source } => {
+                    row.waived += 1;
+                    Some(format!(
+                        "a version difference: {sdk} (later than the seed the tables follow): {source}"
+                    ))
+                }
                 Status::Disagree => {
                     row.disagree += 1;
                     None
@@ -482,7 +553,7 @@ pub fn agreement(oracles: &Oracles, judged: &[Judged], providers: &[String]) -> 
 /// By B's SDK: how many of A's valid fixtures (bodies, and transcripts apart) B's client reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SdkCell {
-    /// A: whose fixtures.
+    /// A: whose fixtures (a row label: the provider, or `provider · server`).
     pub fixtures: String,
     /// The client: `sdk` and `mode` of an `[[oracle]]`.
     pub sdk: String,
@@ -493,8 +564,15 @@ pub struct SdkCell {
     pub transcripts_accepted: usize,
 }
 
-/// One cell per fixture provider × client of `oracles.toml` (own oracles and the others alike).
-pub fn sdk_cells(oracles: &Oracles, workspace: &Path, corpus: &Corpus, rows: &[String]) -> Vec<SdkCell> {
+/// One cell per row × client of `oracles.toml` (own oracles and the others alike). A row is a label
+/// (a provider, or a server checked as one); `row_of` names each fixture's row.
+pub fn sdk_cells(
+    oracles: &Oracles,
+    workspace: &Path,
+    corpus: &Corpus,
+    rows: &[String],
+    row_of: &dyn Fn(&Fixture) -> String,
+) -> Vec<SdkCell> {
     let mut cells = Vec::new();
     for provider in rows {
         for spec in &oracles.specs {
@@ -511,7 +589,7 @@ pub fn sdk_cells(oracles: &Oracles, workspace: &Path, corpus: &Corpus, rows: &[S
                 .fixtures
                 .iter()
                 .chain(&corpus.transcripts)
-                .filter(|f| &f.provider == provider && f.validity == Validity::Valid);
+                .filter(|f| f.validity == Validity::Valid && row_of(f) == *provider);
             for fixture in valid {
                 let Some(row) = oracles.result(spec, &result_path(workspace, &fixture.body)) else {
                     continue;
@@ -542,6 +620,89 @@ pub fn versions(oracles: &Oracles) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn later(text: &str) -> Vec<Later> {
+        #[derive(Deserialize)]
+        struct Rows {
+            later: Vec<Later>,
+        }
+        toml::from_str::<Rows>(text).unwrap().later
+    }
+
+    fn sdk_row(outcome: Outcome, error: Option<&str>) -> Row {
+        Row {
+            file: "fixtures/atoma/streams/valid/x.sse".into(),
+            sdk: "atoma-sdk-ts".into(),
+            version: "0.1.1".into(),
+            mode: "sdk".into(),
+            outcome,
+            error: error.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_later_row_explains_a_difference_only_when_it_covers_every_error() {
+        let rows = later(
+            r#"
+            [[later]]
+            sdk = "later 2"
+            does = "reads"
+            pointer = "/choices/*/delta/tool_calls/**"
+            source = "tool_calls: z.array(z.any())"
+            [[later]]
+            sdk = "later 2"
+            does = "reads"
+            rule = "tool-call-index"
+            source = "no index needed"
+            [[later]]
+            sdk = "later 2"
+            does = "raises"
+            error = "service_tier: Expected string"
+            source = "service_tier: z.string()"
+            "#,
+        );
+        let fragment = |p: &str, k: &str| Held::Violation { pointer: p.into(), keyword: k.into() };
+        let reads = sdk_row(Outcome::Accepted, None);
+        // Every error check holds is one the later SDK reads past: explained.
+        let held = [fragment("/choices/0/delta/tool_calls/0/id", "required"), Held::Rule("tool-call-index")];
+        assert_eq!(
+            later_explains(&rows, &held, &reads).map(|l| l.source.as_str()),
+            Some("tool_calls: z.array(z.any())")
+        );
+        // One error outside every row: not explained, whatever the others.
+        let held = [fragment("/choices/0/delta/tool_calls/0/id", "required"), fragment("/created", "type")];
+        assert!(later_explains(&rows, &held, &reads).is_none());
+        // `**` is any rest, `*` exactly one token.
+        assert!(later_explains(&rows, &[fragment("/choices/0/delta/tool_calls", "type")], &reads).is_some());
+        assert!(later_explains(&rows, &[fragment("/choices/delta/tool_calls/0", "type")], &reads).is_none());
+        // Nothing held (check passes) while the SDK reads: nothing to explain.
+        assert!(later_explains(&rows, &[], &reads).is_none());
+        assert!(later_explains(&rows, &[Held::Unread], &reads).is_none());
+        // The SDK refuses what the seed accepts: explained only by a `raises` row naming its error.
+        let refused =
+            sdk_row(Outcome::Rejected, Some("ZodError: data.service_tier: Expected string, received null"));
+        assert_eq!(later_explains(&rows, &[], &refused).map(|l| l.sdk.as_str()), Some("later 2"));
+        let other = sdk_row(Outcome::Rejected, Some("ZodError: data.created: Expected number"));
+        assert!(later_explains(&rows, &[], &other).is_none());
+    }
+
+    #[test]
+    fn a_later_row_names_what_it_explains() {
+        let rows = later("[[later]]\nsdk = \"x\"\ndoes = \"reads\"\nsource = \"y\"\n[[later]]\nsdk = \"x\"\ndoes = \"raises\"\nsource = \"y\"\n");
+        assert!(rows[0].problem().is_some_and(|p| p.contains("pointer")));
+        assert!(rows[1].problem().is_some_and(|p| p.contains("error")));
+    }
+
+    #[test]
+    fn the_shipped_later_rows_are_read() {
+        let catalog = crate::Catalog::embedded().unwrap();
+        for id in ["atoma", "openrouter"] {
+            let provider = catalog.provider(id).unwrap();
+            assert!(!provider.later.is_empty(), "{id} has [[later]] rows");
+            assert!(provider.later.iter().all(|l| l.problem().is_none() && !l.source.is_empty()));
+            assert_eq!(catalog.load_schema(provider).unwrap().later(), provider.later.as_slice());
+        }
+    }
 
     fn row(file: &str, outcome: Outcome, error: Option<&str>) -> Row {
         Row {

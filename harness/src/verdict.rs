@@ -30,6 +30,89 @@ pub struct Schema {
     extensions: extensions::Plan,
     /// How the provider's SDK reads numbers that JSON Schema's `integer` cannot tell apart.
     numbers: Numbers,
+    /// Where a later SDK than the one the tables follow reads responses differently (`[[later]]`).
+    later: Vec<Later>,
+}
+
+/// What a later SDK than the seed the tables follow does differently: a `[[later]]` row of
+/// `provider.toml`. The tables keep the seed's reading; a difference between `check` and the SDK users
+/// install today that such a row explains is a version difference, said with its source, not a
+/// disagreement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Later {
+    /// The later SDK and version: `atoma-sdk 0.1.1 (npm)`.
+    pub sdk: String,
+    /// `reads`: the later SDK reads what the seed's tables reject; `raises`: it rejects what they accept.
+    pub does: LaterDoes,
+    /// For `reads`: where the seed's violations are (a JSON pointer; `*` is any one token, a final `**`
+    /// any rest), with `keyword` naming which of them (any when empty); or `rule`, a stream rule.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    #[serde(default)]
+    pub keyword: Vec<String>,
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// For `raises`: a piece of the later SDK's error message that names the refusal.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// The later SDK's file (and the code in it) that does it.
+    pub source: String,
+}
+
+/// Which way a [`Later`] row goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LaterDoes {
+    Reads,
+    Raises,
+}
+
+impl Later {
+    /// What is wrong with the row itself, if anything.
+    pub fn problem(&self) -> Option<&'static str> {
+        match self.does {
+            LaterDoes::Reads if self.pointer.is_none() && self.rule.is_none() => {
+                Some("a `reads` row names the `pointer` (with `keyword`) or the `rule` it explains")
+            }
+            LaterDoes::Raises if self.error.as_deref().is_none_or(str::is_empty) => {
+                Some("a `raises` row names the `error` text the later SDK raises with")
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the later SDK reads past this violation of the seed's schema.
+    pub fn explains_violation(&self, pointer: &str, keyword: &str) -> bool {
+        self.does == LaterDoes::Reads
+            && self.pointer.as_deref().is_some_and(|pattern| pointer_matches(pattern, pointer))
+            && (self.keyword.is_empty() || self.keyword.iter().any(|k| k == keyword))
+    }
+
+    /// Whether the later SDK reads past a breach of this stream rule.
+    pub fn explains_rule(&self, rule: &str) -> bool {
+        self.does == LaterDoes::Reads && self.rule.as_deref() == Some(rule)
+    }
+
+    /// Whether this is the later SDK's refusal of something the seed accepts.
+    pub fn explains_refusal(&self, error: &str) -> bool {
+        self.does == LaterDoes::Raises && self.error.as_deref().is_some_and(|piece| error.contains(piece))
+    }
+}
+
+/// `pattern` against a JSON pointer, token by token: `*` is any one token, a final `**` any rest.
+fn pointer_matches(pattern: &str, pointer: &str) -> bool {
+    let mut tokens = pointer.split('/');
+    for part in pattern.split('/') {
+        if part == "**" {
+            return true;
+        }
+        match tokens.next() {
+            Some(token) if part == "*" || part == token => {}
+            _ => return false,
+        }
+    }
+    tokens.next().is_none()
 }
 
 /// How a provider's SDK reads number literals where JSON Schema alone would
@@ -107,7 +190,19 @@ impl Schema {
             validator,
             extensions,
             numbers: Numbers::default(),
+            later: Vec::new(),
         })
+    }
+
+    /// This schema, with the `[[later]]` rows of its provider.
+    pub fn with_later(mut self, later: Vec<Later>) -> Schema {
+        self.later = later;
+        self
+    }
+
+    /// Where a later SDK than the tables' reads responses differently.
+    pub fn later(&self) -> &[Later] {
+        &self.later
     }
 
     /// This schema, reading numbers as `numbers` says (the provider's `[numbers]`).

@@ -5,7 +5,10 @@
 //! only turns what it finds into trials.
 //!
 //! `CHATCOMPAT_FIXTURES=DIR cargo test` runs the same trials over another folder
-//! of the same layout.
+//! of the same layout. With `CHATCOMPAT_PROVIDER=P` too, `DIR` is a flat folder of
+//! captures instead (bodies, JSON Lines, `.sse` transcripts; no sidecars, no
+//! layout): one trial per body, record or transcript against P's schemas, named by
+//! its path in `DIR` (`run-42.jsonl:3`), and nothing else (see [`flat`]).
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -32,6 +35,10 @@ fn main() {
             libtest_mimic::run(&args, trials).exit();
         }
     };
+    if let Some(provider) = std::env::var_os(corpus::PROVIDER_ENV) {
+        flat(&fixtures, &provider.to_string_lossy(), &catalog, &mut trials);
+        libtest_mimic::run(&args, trials).exit();
+    }
     let mut schemas: Vec<Arc<Schema>> = Vec::new();
     for provider in &catalog.providers {
         match catalog.load_schema(provider) {
@@ -236,4 +243,58 @@ fn expectation_trials(
         }));
     }
     applied.expected_failures
+}
+
+/// `CHATCOMPAT_FIXTURES=DIR CHATCOMPAT_PROVIDER=P`: every capture under `DIR` against P's schemas, one
+/// trial each (a waived one is an expected failure), plus one failing trial per stale or unmatched
+/// expectations entry of P. The corpus's own trials (lint, drift, oracles) are not run: they are about
+/// this repository's fixtures, not the user's captures.
+fn flat(root: &std::path::Path, provider: &str, catalog: &Catalog, trials: &mut Vec<Trial>) {
+    use chatcompat::expectations::Expectations;
+
+    if std::env::var_os(corpus::FIXTURES_ENV).is_none() {
+        let message = format!(
+            "{} names the provider of a folder of captures: set {} to that folder too",
+            corpus::PROVIDER_ENV,
+            corpus::FIXTURES_ENV
+        );
+        trials.push(Trial::test("captures/folder", move || Err(message.into())));
+        return;
+    }
+    let expectations = match Expectations::find(root).map(|path| Expectations::load(&path)).transpose() {
+        Ok(expectations) => expectations,
+        Err(err) => {
+            let message = err.to_string();
+            trials.push(Trial::test("expectations/file", move || Err(message.into())));
+            return;
+        }
+    };
+    let run = match corpus::check_captures(root, provider, catalog, expectations.as_ref()) {
+        Ok(run) => run,
+        Err(message) => {
+            trials.push(Trial::test(format!("captures/{provider}"), move || Err(message.into())));
+            return;
+        }
+    };
+    if run.captures.is_empty() {
+        let message = format!(
+            "{}: no capture found (*.json bodies, *.jsonl or *.ndjson records, *.sse transcripts)",
+            root.display()
+        );
+        trials.push(Trial::test("captures/none", move || Err(message.into())));
+    }
+    for capture in run.captures {
+        trials.push(match capture.outcome {
+            corpus::CaptureOutcome::Passed => Trial::test(capture.name, || Ok(())),
+            corpus::CaptureOutcome::Waived(_) => {
+                Trial::test(capture.name, || Ok(())).with_kind("expected failure")
+            }
+            corpus::CaptureOutcome::Failed(message) => Trial::test(capture.name, move || Err(message.into())),
+        });
+    }
+    for (problem, glob, message) in run.problems {
+        trials.push(Trial::test(format!("expectations/{}/{glob}", problem.as_str()), move || {
+            Err(message.into())
+        }));
+    }
 }

@@ -7,7 +7,13 @@
 
 use std::fmt::Write as _;
 
-use super::{column_ids, markdown::facts_text, row, row_ids, Cell, Report};
+use std::collections::BTreeMap;
+
+use super::{
+    column_ids, has_captured, markdown::facts_text, row, row_ids, source_name, Cell, Counts, Report, Share,
+    NO_CAPTURED,
+};
+use crate::corpus::Origin;
 
 /// The whole page.
 pub fn render(report: &Report) -> String {
@@ -21,6 +27,7 @@ pub fn render(report: &Report) -> String {
         escape(&report.corpus_date),
         report.format
     );
+    contents(report, &mut out);
     matrix(report, &mut out);
     sdk(report, &mut out);
     details(report, &mut out);
@@ -41,60 +48,194 @@ const HEAD: &str = r#"<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chatcompat compatibility report</title>
 <style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1f24; background: #fff; }
-main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
-.meta, .legend { color: #57606a; font-size: .9rem; }
-.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1f24; background: #fff; line-height: 1.4; }
+main { max-width: 80rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2.5rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; } h3 { font-size: 1rem; }
+.meta, .legend { color: #57606a; font-size: .9rem; max-width: 60rem; }
+nav.toc { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem 1rem; font-size: .9rem; }
+nav.toc ol { margin: .3rem 0; padding-left: 1.4rem; columns: 2 16rem; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; max-width: 100%; }
 table { border-collapse: collapse; font-size: .85rem; }
 th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; position: sticky; top: 0; }
-td.cell { text-align: center; white-space: nowrap; }
+thead th { background: #f6f8fa; }
+tbody th { background: #f6f8fa; position: sticky; left: 0; z-index: 1; }
+td.cell { white-space: nowrap; padding: .2rem; }
 td.cell a { color: inherit; text-decoration: none; display: block; }
-.all { background: #dafbe1; } .some { background: #fff8c5; } .none { background: #ffebe9; } .empty { background: #f6f8fa; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85em; word-break: break-all; }
+.part { display: block; padding: .1rem .35rem; margin: 1px 0; border-radius: 3px; }
+.sym { display: inline-block; width: 1.1em; font-weight: bold; text-align: center; }
+.all { background: #c8ecd1; } .most { background: #fff0a8; } .few { background: #ffd3a8; } .none { background: #ffc4c4; }
+.empty { background: #f6f8fa; color: #57606a; }
+td.own { outline: 3px solid #0550ae; outline-offset: -3px; }
+.own-tag { display: block; font-size: .7rem; color: #0550ae; font-weight: bold; padding: 0 .35rem; }
+.extra { display: block; font-size: .75rem; color: #57606a; padding: 0 .35rem; }
+.waived { display: block; font-size: .75rem; padding: 0 .35rem; color: #6639ba; }
+tbody th .label { white-space: nowrap; }
+.nocap { display: block; font-weight: normal; font-size: .75rem; color: #9a6700; white-space: nowrap; }
+.key span { display: inline-block; padding: 0 .4rem; margin: .1rem; border-radius: 3px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85em; overflow-wrap: break-word; }
+th.path { min-width: 18rem; max-width: 26rem; font-weight: normal; }
+th.path code { overflow-wrap: normal; }
+#fields-table td { min-width: 7rem; }
 details { margin: .25rem 0; } summary { cursor: pointer; }
 ul { padding-left: 1.2rem; }
+li.captured::marker { content: "● "; color: #0550ae; }
+@media (max-width: 40rem) {
+  main { padding: .5rem; }
+  th.path { min-width: 9rem; max-width: 12rem; }
+  nav.toc ol { columns: 1; }
+}
 </style>
 </head>
 <body>
 <main>
 "#;
 
+/// The sections of the page, in order: (anchor, title).
+fn sections(report: &Report) -> Vec<(&'static str, &'static str)> {
+    let mut list = vec![
+        ("matrix", "By fixtures: can a client for B read A's responses?"),
+        ("sdk", "By the SDKs' own parsers"),
+        ("details", "Cells in detail"),
+        ("coverage", "Coverage"),
+        ("fields", "Fields"),
+        ("corpus", "Corpus: captured, docs and synthetic fixtures"),
+        ("streams", "Streams"),
+    ];
+    if report.corpus.iter().chain(&report.streaming.corpus).any(|row| !row.expected_failures.is_empty()) {
+        list.push(("deviations", "Known provider deviations (waived)"));
+    }
+    list.push(("roundtrip", "Round trips and strictness"));
+    list
+}
+
+fn contents(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "<nav class=\"toc\" aria-label=\"Contents\"><strong>Contents</strong><ol>");
+    for (anchor, title) in sections(report) {
+        let _ = writeln!(out, "<li><a href=\"#{anchor}\">{}</a></li>", escape(title));
+    }
+    let _ = writeln!(out, "</ol></nav>");
+}
+
+/// The colour key, with each shade's symbol, so the page reads without colour too.
+fn key() -> String {
+    let shades = [
+        (Share::All, "all"),
+        (Share::Most, "most (at least half)"),
+        (Share::Few, "few (fewer than half)"),
+        (Share::None, "none"),
+        (Share::Empty, "nothing checked"),
+    ];
+    let spans: String = shades
+        .iter()
+        .map(|(share, words)| format!("<span class=\"{}\">{} {words}</span>", share.class(), share.symbol()))
+        .collect();
+    format!("<p class=\"legend key\">Accepted: {spans}</p>")
+}
+
+/// A row's header cell: its label (a server's on its own line), and the note of a row without captured evidence.
+fn row_header(label: &str, captured: bool) -> String {
+    let note = if captured { String::new() } else { format!("<span class=\"nocap\">{NO_CAPTURED}</span>") };
+    let label = match label.split_once(" · ") {
+        Some((provider, server)) => {
+            format!(
+                "<span class=\"label\">{}</span> <span class=\"label\">· {}</span>",
+                escape(provider),
+                escape(server)
+            )
+        }
+        None => format!("<span class=\"label\">{}</span>", escape(label)),
+    };
+    format!("<th scope=\"row\">{label}{note}</th>")
+}
+
+/// One coloured line per source with fixtures, captured first: `✓ captured 3/3`.
+fn source_parts(sources: &BTreeMap<Origin, Counts>, accepted: usize, total: usize) -> String {
+    let mut out = String::new();
+    for (origin, counts) in sources.iter().filter(|(_, c)| c.total > 0) {
+        out.push_str(&part(
+            Share::of(counts.accepted(), counts.total),
+            source_name(*origin),
+            counts.accepted(),
+            counts.total,
+        ));
+    }
+    let known: usize = sources.values().map(|c| c.total).sum();
+    if known < total {
+        let accepted = accepted.saturating_sub(sources.values().map(Counts::accepted).sum());
+        out.push_str(&part(Share::of(accepted, total - known), "no sidecar", accepted, total - known));
+    }
+    if out.is_empty() {
+        out.push_str(&part(Share::Empty, "no fixtures", 0, 0));
+    }
+    out
+}
+
+fn part(share: Share, name: &str, accepted: usize, total: usize) -> String {
+    let counts = if total == 0 { String::new() } else { format!(" {accepted}/{total}") };
+    format!(
+        "<span class=\"part {}\"><span class=\"sym\" aria-hidden=\"true\">{}</span> {name}{counts}</span>",
+        share.class(),
+        share.symbol()
+    )
+}
+
+/// Text with a break opportunity after each `/` and `.`, so a long path wraps at its separators only.
+fn path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        out.push_str(&escape(c.encode_utf8(&mut [0; 4])));
+        if c == '/' || c == '.' {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
 fn matrix(report: &Report, out: &mut String) {
     let columns = column_ids(report);
     let _ = writeln!(
         out,
-        "<h2 id=\"matrix\">Can a client for the column's provider read the row's responses?</h2>"
+        "<h2 id=\"matrix\">By fixtures: can a client for the column's provider read the row's responses?</h2>"
     );
     let _ = writeln!(
         out,
-        "<p class=\"legend\">Rows: the provider whose valid fixtures are checked. Columns: the schema they are checked \
-         against. A cell: fixtures accepted / checked; green all, yellow some, red none. Select a cell for the detail.</p>"
+        "<p class=\"legend\">Rows: the provider whose valid fixtures are checked (an OpenAI-compatible server's \
+         captured responses get a row of their own, <code>openai-compatible · server</code>). Columns: the schema \
+         they are checked against. A cell: fixtures accepted / checked, one line per source, captured first \
+         (recorded from a live API), then the provider's documentation examples, then synthetic fixtures written \
+         here. The framed cells are each row's own schema. <em>+ext</em>: accepted with undocumented fields; \
+         <em>waived</em>: known provider deviations, counted apart. Select a cell for the detail.</p>"
     );
+    out.push_str(&key());
     let _ = writeln!(
         out,
         "<div class=\"scroll\"><table id=\"compat\">\n<thead><tr><th>fixtures ↓ / schema →</th>"
     );
     for column in &columns {
-        let _ = write!(out, "<th>{}</th>", escape(column));
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
     for row_id in row_ids(report) {
-        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        let corpus_row = super::corpus_row(report, row_id);
+        let own = corpus_row.map(|r| r.provider.as_str());
+        out.push_str("<tr>");
+        out.push_str(&row_header(row_id, corpus_row.is_some_and(has_captured)));
         for cell in row(report, row_id) {
-            let accepted = cell.conforms + cell.conforms_with_extensions;
-            let class = match (accepted, cell.total) {
-                (_, 0) => "empty",
-                (a, t) if a == t => "all",
-                (0, _) => "none",
-                _ => "some",
-            };
+            let own = own == Some(cell.schema.as_str());
+            let mut extra = String::new();
+            if cell.conforms_with_extensions > 0 {
+                let _ = write!(extra, "<span class=\"extra\">+ext {}</span>", cell.conforms_with_extensions);
+            }
+            if cell.waived > 0 {
+                let _ = write!(extra, "<span class=\"waived\">{} waived</span>", cell.waived);
+            }
+            let tag = if own { "<span class=\"own-tag\">own schema</span>" } else { "" };
             let _ = write!(
                 out,
-                "<td class=\"cell {class}\"><a href=\"#{}\">{accepted}/{}</a></td>",
+                "<td class=\"cell{}\"><a href=\"#{}\">{tag}{}{extra}</a></td>",
+                if own { " own" } else { "" },
                 anchor(cell),
-                cell.total
+                source_parts(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total)
             );
         }
         let _ = writeln!(out, "</tr>");
@@ -107,14 +248,16 @@ fn details(report: &Report, out: &mut String) {
     for cell in &report.matrix {
         let _ = writeln!(
             out,
-            "<section id=\"{}\"><h3>{} fixtures → {} schema</h3>\n<p>{} checked: {} conform, {} conform with extensions, {} violate.</p>",
+            "<section id=\"{}\"><h3>{} fixtures → {} schema</h3>\n<p>{} checked: {} conform, {} conform with extensions, {} violate{}. {}</p>",
             anchor(cell),
             escape(&cell.fixtures),
             escape(&cell.schema),
             cell.total,
             cell.conforms,
             cell.conforms_with_extensions,
-            cell.violates
+            cell.violates,
+            if cell.waived > 0 { format!(" ({} waived)", cell.waived) } else { String::new() },
+            by_source_words(&cell.sources)
         );
         for (title, groups) in
             [("What stops them", &cell.blocking), ("Undocumented fields", &cell.extensions)]
@@ -125,19 +268,42 @@ fn details(report: &Report, out: &mut String) {
             let _ = writeln!(out, "<p>{title}:</p><ul>");
             for group in groups {
                 let pointer = if group.pointer.is_empty() { "(root)" } else { &group.pointer };
+                let captured =
+                    if group.captured > 0 { format!(", {} captured", group.captured) } else { String::new() };
+                let items: String = group
+                    .fixtures
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let class = if i < group.captured { " class=\"captured\"" } else { "" };
+                        format!("<li{class}><code>{}</code></li>", escape(f))
+                    })
+                    .collect();
                 let _ = writeln!(
                     out,
-                    "<li><details><summary><code>{}</code> {}: {} fixture(s)</summary><ul>{}</ul></details></li>",
-                    escape(pointer),
+                    "<li><details><summary><code>{}</code> {}: {} fixture(s){captured}</summary><ul>{items}</ul></details></li>",
+                    path(pointer),
                     escape(&group.keyword),
                     group.fixtures.len(),
-                    group.fixtures.iter().map(|f| format!("<li><code>{}</code></li>", escape(f))).collect::<String>()
                 );
             }
             let _ = writeln!(out, "</ul>");
         }
         let _ = writeln!(out, "<p><a href=\"#matrix\">back to the matrix</a></p></section>");
     }
+}
+
+/// `By source: captured 3 (3 accepted), synthetic 20 (18 accepted).` (captured listed even at 0).
+fn by_source_words(sources: &BTreeMap<Origin, Counts>) -> String {
+    let parts: Vec<String> = sources
+        .iter()
+        .filter(|(origin, counts)| counts.total > 0 || **origin == Origin::Captured)
+        .map(|(origin, counts)| match counts.total {
+            0 => format!("{} none", source_name(*origin)),
+            n => format!("{} {n} ({} accepted)", source_name(*origin), counts.accepted()),
+        })
+        .collect();
+    format!("By source: {}.", parts.join(", "))
 }
 
 fn coverage(report: &Report, out: &mut String) {
@@ -195,7 +361,7 @@ fn fields(report: &Report, out: &mut String) {
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
     for row in &report.fields {
-        let _ = write!(out, "<tr><td><code>{}</code></td>", escape(&row.path));
+        let _ = write!(out, "<tr><th scope=\"row\" class=\"path\"><code>{}</code></th>", path(&row.path));
         for column in &columns {
             // facts_text is Markdown-escaped; undo that before HTML-escaping.
             let text = row.providers.get(*column).map(facts_text).unwrap_or_default();
@@ -209,19 +375,42 @@ fn fields(report: &Report, out: &mut String) {
 }
 
 fn corpus(report: &Report, out: &mut String) {
-    let _ = writeln!(out, "<h2 id=\"corpus\">Corpus</h2>\n<div class=\"scroll\"><table>");
-    let _ = writeln!(out, "<thead><tr><th>provider</th><th>valid</th><th>invalid</th><th>failing trials</th></tr></thead><tbody>");
-    for row in &report.corpus {
-        let total = |counts: &std::collections::BTreeMap<crate::corpus::Origin, usize>| {
-            counts.values().sum::<usize>()
+    let _ = writeln!(out, "<h2 id=\"corpus\">Corpus: captured, docs and synthetic fixtures</h2>");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Fixtures per row and source, as valid / invalid. <em>captured</em>: recorded from a live \
+         API (each sidecar names the recording's repository, commit and path); <em>docs</em>: the provider's \
+         documentation examples; <em>synthetic</em>: written here from the tables. <em>waived</em>: valid fixtures \
+         that break their own schema as a known provider deviation.</p>"
+    );
+    corpus_table(&report.corpus, "fixtures", out);
+}
+
+/// The corpus summary of `rows` (fixtures, or transcripts): sources apart, captured first.
+fn corpus_table(rows: &[super::CorpusRow], what: &str, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table>\n<thead><tr><th>{what}</th><th>captured</th><th>docs</th><th>synthetic</th>\
+         <th>failing trials</th><th>waived</th></tr></thead><tbody>"
+    );
+    for row in rows {
+        let split = |origin: Origin| {
+            let get = |counts: &BTreeMap<Origin, usize>| counts.get(&origin).copied().unwrap_or(0);
+            format!("{} / {}", get(&row.valid), get(&row.invalid))
+        };
+        let captured = if has_captured(row) {
+            format!("<td>{}</td>", split(Origin::Captured))
+        } else {
+            format!("<td class=\"empty\">0 / 0 <span class=\"nocap\">{NO_CAPTURED}</span></td>")
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&row.provider),
-            total(&row.valid),
-            total(&row.invalid),
-            row.failing.len()
+            "<tr>{}{captured}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            row_header(&row.row, true),
+            split(Origin::DocsExample),
+            split(Origin::Synthetic),
+            row.failing.len(),
+            row.expected_failures.len()
         );
     }
     let _ = writeln!(out, "</tbody></table></div>");
@@ -237,40 +426,40 @@ fn streams(report: &Report, out: &mut String) {
          reassembled against the column's response schema. n/a: the column's provider documents no streaming.</p>"
     );
     if !streaming.matrix.is_empty() {
+        out.push_str(&key());
         let _ = write!(out, "<div class=\"scroll\"><table id=\"streams-table\">\n<thead><tr><th>transcripts ↓ / stream schema →</th>");
         for provider in &streaming.providers {
             let _ = write!(out, "<th>{}</th>", escape(&provider.id));
         }
         let _ = writeln!(out, "</tr></thead>\n<tbody>");
         for row in &streaming.corpus {
-            let _ = write!(out, "<tr><th>{}</th>", escape(&row.provider));
-            for cell in super::streams::row(streaming, &row.provider) {
+            out.push_str("<tr>");
+            out.push_str(&row_header(&row.row, has_captured(row)));
+            for cell in super::streams::row(streaming, &row.row) {
                 if !cell.supported {
-                    let _ = write!(out, "<td class=\"cell empty\">n/a</td>");
+                    let _ = write!(out, "<td class=\"cell\">{}</td>", part(Share::Empty, "n/a", 0, 0));
                     continue;
                 }
-                let accepted = cell.conforms + cell.conforms_with_extensions;
-                let class = match (accepted, cell.total) {
-                    (_, 0) => "empty",
-                    (a, t) if a == t => "all",
-                    (0, _) => "none",
-                    _ => "some",
-                };
+                let own = cell.schema == row.provider;
                 let title: Vec<String> = cell
                     .blocking
                     .iter()
                     .map(|g| format!("{} {} {}: {}", g.scope, g.pointer, g.name, g.transcripts.len()))
                     .collect();
-                let lossy = if cell.read_with_loss > 0 {
-                    format!(" ({} with loss)", cell.read_with_loss)
-                } else {
-                    String::new()
-                };
+                let mut extra = String::new();
+                if cell.read_with_loss > 0 {
+                    let _ = write!(extra, "<span class=\"extra\">{} with loss</span>", cell.read_with_loss);
+                }
+                if cell.waived > 0 {
+                    let _ = write!(extra, "<span class=\"waived\">{} waived</span>", cell.waived);
+                }
+                let tag = if own { "<span class=\"own-tag\">own schema</span>" } else { "" };
                 let _ = write!(
                     out,
-                    "<td class=\"cell {class}\" title=\"{}\">{accepted}/{}{lossy}</td>",
+                    "<td class=\"cell{}\" title=\"{}\">{tag}{}{extra}</td>",
+                    if own { " own" } else { "" },
                     escape(&title.join("; ")),
-                    cell.total
+                    source_parts(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total)
                 );
             }
             let _ = writeln!(out, "</tr>");
@@ -303,12 +492,17 @@ fn streams(report: &Report, out: &mut String) {
     let _ = writeln!(
         out,
         "<div class=\"scroll\"><table><thead><tr><th>provider</th><th>streaming</th><th>valid transcripts</th>\
-         <th>invalid transcripts</th><th>failing trials</th></tr></thead><tbody>"
+         <th>invalid transcripts</th><th>of which captured</th><th>failing trials</th></tr></thead><tbody>"
     );
     for row in super::streams::support_rows(streaming) {
+        let captured = if row.captured == 0 && row.valid + row.invalid > 0 {
+            format!("<td class=\"empty\">0 <span class=\"nocap\">{NO_CAPTURED}</span></td>")
+        } else {
+            format!("<td>{}</td>", row.captured)
+        };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{captured}<td>{}</td></tr>",
             escape(row.provider),
             escape(&row.support.replace('`', "")),
             row.valid,
@@ -317,6 +511,10 @@ fn streams(report: &Report, out: &mut String) {
         );
     }
     let _ = writeln!(out, "</tbody></table></div>");
+    if !streaming.corpus.is_empty() {
+        let _ = writeln!(out, "<h3>Transcripts by source</h3>");
+        corpus_table(&streaming.corpus, "transcripts", out);
+    }
 }
 
 /// The anchor of a cell's detail section, from provider ids only (slugged).
@@ -395,7 +593,7 @@ fn roundtrip(report: &Report, out: &mut String) {
 
 /// By the SDKs: the clients and their versions, the by-SDK matrix, and agreement with `check` per provider.
 fn sdk(report: &Report, out: &mut String) {
-    use super::sdk::{agreement_text, cell, cell_text};
+    use super::sdk::{agreement_text, cell};
     let evidence = &report.sdk;
     let _ = writeln!(out, "<h2 id=\"sdk\">By the SDKs' own parsers</h2>");
     if !evidence.available {
@@ -403,16 +601,31 @@ fn sdk(report: &Report, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "<p class=\"legend\">{}</p>", inline_code(&evidence.note));
-    let class_of = |c: &crate::oracle::SdkCell| match c {
-        c if c.bodies_total + c.transcripts_total == 0 => "empty",
-        c if c.bodies_accepted == c.bodies_total && c.transcripts_accepted == c.transcripts_total => "all",
-        c if c.bodies_accepted + c.transcripts_accepted == 0 => "none",
-        _ => "some",
+    let parts = |c: &crate::oracle::SdkCell| {
+        if c.bodies_total + c.transcripts_total == 0 {
+            return part(Share::Empty, "not run", 0, 0);
+        }
+        let mut text =
+            part(Share::of(c.bodies_accepted, c.bodies_total), "bodies", c.bodies_accepted, c.bodies_total);
+        if c.transcripts_total > 0 {
+            text.push_str(&part(
+                Share::of(c.transcripts_accepted, c.transcripts_total),
+                "streams",
+                c.transcripts_accepted,
+                c.transcripts_total,
+            ));
+        }
+        text
+    };
+    let captured = |label: &str| {
+        report.corpus.iter().chain(&report.streaming.corpus).filter(|r| r.row == label).any(has_captured)
     };
     let _ = writeln!(
         out,
-        "<p class=\"legend\">By B's SDK: the row's valid fixtures that the column provider's own SDK reads.</p>\n\
-         <div class=\"scroll\"><table>\n<thead><tr><th>fixtures ↓ / provider's SDK →</th>"
+        "<p class=\"legend\">By B's SDK: the row's valid fixtures that the column provider's own SDK reads; \
+         framed: the row's own SDK.</p>\n{}\
+         <div class=\"scroll\"><table>\n<thead><tr><th>fixtures ↓ / provider's SDK →</th>",
+        key()
     );
     let columns = column_ids(report);
     for column in &columns {
@@ -420,16 +633,17 @@ fn sdk(report: &Report, out: &mut String) {
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
     for row_id in row_ids(report) {
-        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        out.push_str("<tr>");
+        out.push_str(&row_header(row_id, captured(row_id)));
+        let provider = super::corpus_row(report, row_id).map(|r| r.provider.as_str());
         for column in &columns {
-            match super::sdk::own(evidence, column).and_then(|client| cell(evidence, row_id, client)) {
-                Some(c) => {
-                    let _ = write!(out, "<td class=\"cell {}\">{}</td>", class_of(c), escape(&cell_text(c)));
-                }
-                None => {
-                    let _ = write!(out, "<td class=\"cell empty\">–</td>");
-                }
-            }
+            let own = if provider == Some(*column) { " own" } else { "" };
+            let shown =
+                match super::sdk::own(evidence, column).and_then(|client| cell(evidence, row_id, client)) {
+                    Some(c) => parts(c),
+                    None => part(Share::Empty, "no SDK", 0, 0),
+                };
+            let _ = write!(out, "<td class=\"cell{own}\">{shown}</td>");
         }
         let _ = writeln!(out, "</tr>");
     }
@@ -445,13 +659,14 @@ fn sdk(report: &Report, out: &mut String) {
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
     for row_id in row_ids(report) {
-        let _ = write!(out, "<tr><th>{}</th>", escape(row_id));
+        out.push_str("<tr>");
+        out.push_str(&row_header(row_id, captured(row_id)));
         for client in &evidence.clients {
-            let (class, text) = match cell(evidence, row_id, client) {
-                Some(c) => (class_of(c), cell_text(c)),
-                None => ("empty", "–".to_string()),
+            let shown = match cell(evidence, row_id, client) {
+                Some(c) => parts(c),
+                None => part(Share::Empty, "not run", 0, 0),
             };
-            let _ = write!(out, "<td class=\"cell {class}\">{}</td>", escape(&text));
+            let _ = write!(out, "<td class=\"cell\">{shown}</td>");
         }
         let _ = writeln!(out, "</tr>");
     }

@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::{column_ids, fields::FieldFacts, row, row_ids, Cell, Report};
+use super::{
+    column_ids, fields::FieldFacts, has_captured, row, row_ids, source_name, Cell, CorpusRow, Report, Share,
+    NO_CAPTURED, SHARE_LEGEND,
+};
 
 /// The whole page.
 pub fn render(report: &Report) -> String {
@@ -35,38 +38,101 @@ fn matrix(report: &Report, out: &mut String) {
     let _ = writeln!(out, "## Can a client for the column's provider read the row's responses?\n");
     let _ = writeln!(
         out,
-        "Rows: the provider whose valid fixtures are checked. Columns: the schema they are checked against. \
-         A cell: fixtures accepted / fixtures checked (✅ all, ⚠️ some, ❌ none); `+ext` counts those \
-         accepted with undocumented fields.\n"
+        "Rows: the provider whose valid fixtures are checked (an OpenAI-compatible server's captured responses get \
+         a row of their own, `openai-compatible · server`). Columns: the schema they are checked against. A cell: \
+         fixtures accepted / fixtures checked, one line per source, captured first ({SHARE_LEGEND}); `+ext` counts \
+         those accepted with undocumented fields; `waived`: known provider deviations waived by the corpus's \
+         expectations file (counted apart). **Bold**: the row's own schema.\n"
     );
     let _ = writeln!(out, "| fixtures ↓ / schema → | {} |", columns.join(" | "));
     let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
     for row_id in row_ids(report) {
-        let cells: Vec<String> = row(report, row_id).iter().map(|c| cell_text(c)).collect();
-        let _ = writeln!(out, "| **{row_id}** | {} |", cells.join(" | "));
+        let own = super::corpus_row(report, row_id).map(|r| r.provider.as_str());
+        let cells: Vec<String> =
+            row(report, row_id).iter().map(|c| cell_text(c, own == Some(c.schema.as_str()))).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} |",
+            row_header(row_id, super::corpus_row(report, row_id)),
+            cells.join(" | ")
+        );
     }
     out.push('\n');
 }
 
-fn cell_text(cell: &Cell) -> String {
-    counts_text(cell.conforms, cell.conforms_with_extensions, cell.total)
+/// `**openai**`, with the note of a row that has no captured evidence.
+fn row_header(label: &str, row: Option<&CorpusRow>) -> String {
+    match row {
+        Some(row) if !has_captured(row) => format!("**{label}**<br>_{NO_CAPTURED}_"),
+        _ => format!("**{label}**"),
+    }
 }
 
-/// `✅ 3/3 +ext 1`: accepted of total, with a mark, and how many only with extensions.
-fn counts_text(conforms: usize, conforms_with_extensions: usize, total: usize) -> String {
-    let accepted = conforms + conforms_with_extensions;
-    let mark = match (accepted, total) {
-        (_, 0) => "–",
-        (a, t) if a == t => "✅",
-        (0, _) => "❌",
-        _ => "⚠️",
-    };
-    let ext = if conforms_with_extensions > 0 {
-        format!(" +ext {conforms_with_extensions}")
-    } else {
-        String::new()
-    };
-    format!("{mark} {accepted}/{total}{ext}")
+/// A by-SDK row's header: the SDKs read fixtures and transcripts, so the row is captured if either is.
+fn sdk_row_header(report: &Report, label: &str) -> String {
+    let rows: Vec<&CorpusRow> =
+        report.corpus.iter().chain(&report.streaming.corpus).filter(|r| r.row == label).collect();
+    match rows.iter().any(|r| has_captured(r)) {
+        true => format!("**{label}**"),
+        false => format!("**{label}**<br>_{NO_CAPTURED}_"),
+    }
+}
+
+/// One line per source with fixtures (`✓ captured 3/3`), captured first, then `+ext` and `waived`.
+fn cell_text(cell: &Cell, own: bool) -> String {
+    let mut lines = source_lines(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total);
+    if cell.conforms_with_extensions > 0 {
+        lines.push(format!("+ext {}", cell.conforms_with_extensions));
+    }
+    if cell.waived > 0 {
+        lines.push(format!("{} waived", cell.waived));
+    }
+    bold_if(lines, own)
+}
+
+/// A streams cell: one line per source as in the fixture matrix, then `with loss` and `waived`.
+fn stream_cell_text(cell: &super::streams::StreamCell, own: bool) -> String {
+    let mut lines = source_lines(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total);
+    if cell.read_with_loss > 0 {
+        lines.push(format!("{} with loss", cell.read_with_loss));
+    }
+    if cell.waived > 0 {
+        lines.push(format!("{} waived", cell.waived));
+    }
+    bold_if(lines, own)
+}
+
+/// `✓ captured 3/3`, one per source with fixtures, captured first; fixtures whose sidecar cannot be read
+/// (their own trial fails) last.
+fn source_lines(
+    sources: &std::collections::BTreeMap<crate::corpus::Origin, super::Counts>,
+    accepted: usize,
+    total: usize,
+) -> Vec<String> {
+    let mut lines: Vec<String> = sources
+        .iter()
+        .filter(|(_, counts)| counts.total > 0)
+        .map(|(origin, counts)| {
+            let share = Share::of(counts.accepted(), counts.total);
+            format!("{} {} {}/{}", share.symbol(), source_name(*origin), counts.accepted(), counts.total)
+        })
+        .collect();
+    let known: usize = sources.values().map(|c| c.total).sum();
+    if known < total {
+        let accepted = accepted.saturating_sub(sources.values().map(super::Counts::accepted).sum());
+        let unknown = total - known;
+        lines.push(format!("{} no sidecar {accepted}/{unknown}", Share::of(accepted, unknown).symbol()));
+    }
+    if lines.is_empty() {
+        lines.push(Share::Empty.symbol().to_string());
+    }
+    lines
+}
+
+fn bold_if(lines: Vec<String>, own: bool) -> String {
+    let lines: Vec<String> =
+        if own { lines.into_iter().map(|line| format!("**{line}**")).collect() } else { lines };
+    lines.join("<br>")
 }
 
 fn blocking(report: &Report, out: &mut String) {
@@ -194,22 +260,37 @@ pub fn facts_text(facts: &FieldFacts) -> String {
 
 fn corpus(report: &Report, out: &mut String) {
     let _ = writeln!(out, "## Corpus\n");
-    let _ = writeln!(out, "| provider | valid (captured / docs / synthetic) | invalid (captured / docs / synthetic) | failing trials |");
-    let _ = writeln!(out, "| --- | --- | --- | --- |");
-    for row in &report.corpus {
-        let split = |counts: &std::collections::BTreeMap<crate::corpus::Origin, usize>| {
-            use crate::corpus::Origin::*;
-            let get = |o| counts.get(&o).copied().unwrap_or(0);
-            let total: usize = counts.values().sum();
-            format!("{total} ({} / {} / {})", get(Captured), get(DocsExample), get(Synthetic))
+    let _ = writeln!(
+        out,
+        "Fixtures per row and source, as valid / invalid: `captured` were recorded from a live API (each sidecar \
+         names the recording's repository, commit and path), `docs` are the provider's documentation examples, \
+         `synthetic` were written here from the tables. Waived: valid fixtures that break their own schema as a \
+         known provider deviation.\n"
+    );
+    corpus_table(&report.corpus, out);
+}
+
+/// The corpus summary of `rows` (fixtures, or transcripts): sources apart, captured first.
+fn corpus_table(rows: &[CorpusRow], out: &mut String) {
+    let _ = writeln!(out, "| fixtures | captured | docs | synthetic | failing trials | waived |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    for row in rows {
+        use crate::corpus::Origin::*;
+        let split = |origin| {
+            let get = |counts: &std::collections::BTreeMap<crate::corpus::Origin, usize>| {
+                counts.get(&origin).copied().unwrap_or(0)
+            };
+            format!("{} / {}", get(&row.valid), get(&row.invalid))
         };
+        let captured = if has_captured(row) { split(Captured) } else { format!("**none**: {NO_CAPTURED}") };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            row.provider,
-            split(&row.valid),
-            split(&row.invalid),
-            row.failing.len()
+            "| {} | {captured} | {} | {} | {} | {} |",
+            row.row,
+            split(DocsExample),
+            split(Synthetic),
+            row.failing.len(),
+            row.expected_failures.len()
         );
     }
     out.push('\n');
@@ -232,30 +313,34 @@ fn streams(report: &Report, out: &mut String) {
         let _ = writeln!(out, "| transcripts ↓ / stream schema → | {} |", columns.join(" | "));
         let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
         for row in &streaming.corpus {
-            let cells: Vec<String> = super::streams::row(streaming, &row.provider)
+            let cells: Vec<String> = super::streams::row(streaming, &row.row)
                 .iter()
                 .map(|cell| {
-                    if cell.supported && cell.read_with_loss > 0 {
-                        let counts = counts_text(cell.conforms, cell.conforms_with_extensions, cell.total);
-                        format!("{counts} ({} with loss)", cell.read_with_loss)
-                    } else if cell.supported {
-                        counts_text(cell.conforms, cell.conforms_with_extensions, cell.total)
+                    if cell.supported {
+                        stream_cell_text(cell, cell.schema == row.provider)
                     } else {
                         "n/a".to_string()
                     }
                 })
                 .collect();
-            let _ = writeln!(out, "| **{}** | {} |", row.provider, cells.join(" | "));
+            let _ = writeln!(out, "| {} | {} |", row_header(&row.row, Some(row)), cells.join(" | "));
         }
         out.push('\n');
     }
-    let _ =
-        writeln!(out, "| provider | streaming | valid transcripts | invalid transcripts | failing trials |");
-    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    let _ = writeln!(
+        out,
+        "| provider | streaming | valid transcripts | invalid transcripts | of which captured | failing trials |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
     for row in super::streams::support_rows(streaming) {
+        let captured = if row.captured == 0 && row.valid + row.invalid > 0 {
+            format!("**0**: {NO_CAPTURED}")
+        } else {
+            row.captured.to_string()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {captured} | {} |",
             row.provider,
             escape(&row.support),
             row.valid,
@@ -406,7 +491,7 @@ fn sdk(report: &Report, out: &mut String) {
                     .map_or_else(|| "–".to_string(), cell_text)
             })
             .collect();
-        let _ = writeln!(out, "| **{row_id}** | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", sdk_row_header(report, row_id), cells.join(" | "));
     }
     out.push('\n');
     let _ = writeln!(out, "Every client, own SDK or not:\n");
@@ -419,7 +504,7 @@ fn sdk(report: &Report, out: &mut String) {
             .iter()
             .map(|client| cell(evidence, row_id, client).map_or_else(|| "–".to_string(), cell_text))
             .collect();
-        let _ = writeln!(out, "| **{row_id}** | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", sdk_row_header(report, row_id), cells.join(" | "));
     }
     out.push('\n');
     let _ = writeln!(out, "### Agreement of `check` with each provider's own SDK\n");

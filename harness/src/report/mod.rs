@@ -72,10 +72,17 @@ pub struct ProviderInfo {
     pub sources: String,
 }
 
-/// Fixtures of one provider by validity and source, and how many fail their own trial.
+/// Fixtures of one row (a provider, or one OpenAI-compatible server checked as that provider) by
+/// validity and source, and how many fail their own trial.
 #[derive(Debug, Clone, Serialize)]
 pub struct CorpusRow {
+    /// The row's label: the provider id, or `provider · server` for the fixtures whose sidecar names a `server`.
+    pub row: String,
+    /// The provider whose folder (and so whose schema) the fixtures belong to.
     pub provider: String,
+    /// The server named by the sidecars (`groq`, `vllm`, ...); `None` for the provider's own row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
     pub valid: BTreeMap<Origin, usize>,
     pub invalid: BTreeMap<Origin, usize>,
     /// Fixtures whose own trial fails (bad input, or not the verdict they must have).
@@ -84,21 +91,130 @@ pub struct CorpusRow {
     pub expected_failures: Vec<String>,
 }
 
-/// One cell of the cross-provider matrix: the valid fixtures of `fixtures`
+/// One cell of the cross-provider matrix: the valid fixtures of row `fixtures`
 /// checked against the schema of `schema`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
+    /// The row's label ([`CorpusRow::row`]).
     pub fixtures: String,
     pub schema: String,
     pub total: usize,
     pub conforms: usize,
     pub conforms_with_extensions: usize,
     pub violates: usize,
+    /// The same counts per source, captured first; a fixture whose sidecar cannot be read counts in `total` only.
+    pub sources: BTreeMap<Origin, Counts>,
+    /// Violating fixtures that the corpus's expectations file waives (known provider deviations, on the
+    /// row's own schema only): counted in `violates` too, and shown apart.
+    pub waived: usize,
     /// What stops the rest, grouped by pointer pattern and keyword, most fixtures first.
     pub blocking: Vec<Group>,
     /// Fields the schema does not document, grouped the same way.
     pub extensions: Vec<Group>,
 }
+
+/// Verdict counts of one source's fixtures in one cell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub conforms: usize,
+    pub conforms_with_extensions: usize,
+    pub violates: usize,
+}
+
+impl Counts {
+    /// Fixtures the schema accepts, with or without undocumented fields.
+    pub fn accepted(&self) -> usize {
+        self.conforms + self.conforms_with_extensions
+    }
+
+    pub(crate) fn add(&mut self, verdict: Verdict) {
+        self.total += 1;
+        match verdict {
+            Verdict::Conforms => self.conforms += 1,
+            Verdict::ConformsWithExtensions => self.conforms_with_extensions += 1,
+            Verdict::Violates => self.violates += 1,
+        }
+    }
+}
+
+/// How much of a cell's evidence passes: the four shades the pages colour and mark alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// Nothing was checked.
+    Empty,
+    All,
+    /// At least half, not all.
+    Most,
+    /// Some, fewer than half.
+    Few,
+    None,
+}
+
+impl Share {
+    pub fn of(accepted: usize, total: usize) -> Share {
+        match (accepted, total) {
+            (_, 0) => Share::Empty,
+            (a, t) if a >= t => Share::All,
+            (0, _) => Share::None,
+            (a, t) if 2 * a >= t => Share::Most,
+            _ => Share::Few,
+        }
+    }
+
+    /// The CSS class of the HTML page.
+    pub fn class(self) -> &'static str {
+        match self {
+            Share::Empty => "empty",
+            Share::All => "all",
+            Share::Most => "most",
+            Share::Few => "few",
+            Share::None => "none",
+        }
+    }
+
+    /// A mark that tells the four apart without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Share::Empty => "–",
+            Share::All => "✓",
+            Share::Most => "◕",
+            Share::Few => "◔",
+            Share::None => "✗",
+        }
+    }
+}
+
+/// The legend of [`Share`], in words, for both pages.
+pub const SHARE_LEGEND: &str =
+    "✓ all, ◕ most (at least half), ◔ few (fewer than half), ✗ none, – nothing checked";
+
+/// Every source at zero, captured first: each cell lists all three, so an absent source reads as 0.
+pub(crate) fn no_sources() -> BTreeMap<Origin, Counts> {
+    [Origin::Captured, Origin::DocsExample, Origin::Synthetic]
+        .into_iter()
+        .map(|o| (o, Counts::default()))
+        .collect()
+}
+
+/// A source's short name in a cell: `captured`, `docs`, `synthetic`.
+pub fn source_name(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Captured => "captured",
+        Origin::DocsExample => "docs",
+        Origin::Synthetic => "synthetic",
+    }
+}
+
+/// Whether a corpus row has captured evidence (valid or invalid fixtures recorded from a live API).
+pub fn has_captured(row: &CorpusRow) -> bool {
+    row.valid.get(&Origin::Captured).copied().unwrap_or(0)
+        + row.invalid.get(&Origin::Captured).copied().unwrap_or(0)
+        > 0
+}
+
+/// The note a row without captured evidence carries wherever it is read.
+pub const NO_CAPTURED: &str = "no captured evidence";
 
 /// Fixtures that share one error (or one undocumented field) at one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,8 +223,10 @@ pub struct Group {
     pub pointer: String,
     /// The keyword (`required`, `type`, `enum`, ...); `extension` for undocumented fields.
     pub keyword: String,
-    /// Fixture ids, sorted.
+    /// Fixture ids: the captured ones first, each part sorted.
     pub fixtures: Vec<String>,
+    /// How many of `fixtures` (the first ones) were captured from a live API.
+    pub captured: usize,
 }
 
 /// Round-trip and strictness results per provider.
@@ -117,6 +235,51 @@ pub struct Roundtrip {
     pub measured: bool,
     pub note: String,
     pub providers: Vec<roundtrip::RoundtripRow>,
+}
+
+/// A matrix row: a provider's fixtures, or those of one server checked as that provider.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RowKey {
+    pub provider: String,
+    pub server: Option<String>,
+}
+
+impl RowKey {
+    /// `openai-compatible · groq`, or the provider id alone.
+    pub fn label(&self) -> String {
+        match &self.server {
+            Some(server) => format!("{} · {server}", self.provider),
+            None => self.provider.clone(),
+        }
+    }
+}
+
+/// What a fixture's sidecar says about where it belongs in the report: its row and its source
+/// (`None` when the sidecar cannot be read; that fixture's own trial fails and says why).
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub row: RowKey,
+    pub origin: Option<Origin>,
+    pub date: Option<String>,
+}
+
+/// Reads `fixture`'s sidecar once for its row and source.
+pub fn place(fixture: &corpus::Fixture) -> Placement {
+    let sidecar = corpus::read_sidecar(fixture).ok();
+    let server = sidecar.as_ref().and_then(|s| s.server.clone()).filter(|s| !s.trim().is_empty());
+    Placement {
+        row: RowKey { provider: fixture.provider.clone(), server },
+        origin: sidecar.as_ref().map(|s| s.source),
+        date: sidecar.map(|s| s.date),
+    }
+}
+
+/// A valid fixture's parsed body and where the report shows it.
+struct ValidBody {
+    row: String,
+    id: String,
+    origin: Option<Origin>,
+    value: serde_json::Value,
 }
 
 /// Builds the report for `corpus` over every schema of `catalog`.
@@ -130,14 +293,24 @@ pub fn build(
 ) -> Report {
     let results = corpus::run_all(corpus, schemas);
     let waived = known_deviations(catalog, corpus, &results);
-    let mut rows: BTreeMap<String, CorpusRow> = BTreeMap::new();
+    let mut rows: BTreeMap<RowKey, CorpusRow> = BTreeMap::new();
+    let mut rows_of: BTreeMap<std::path::PathBuf, String> = BTreeMap::new();
     let mut parsed: Vec<(String, String, serde_json::Value)> = Vec::new();
+    let mut valid: Vec<ValidBody> = Vec::new();
     let mut texts: Vec<(String, String, String)> = Vec::new();
     let mut corpus_date = String::new();
     for (done, (fixture, outcome)) in results.iter().enumerate() {
-        tally(&mut rows, &mut corpus_date, fixture, outcome.is_err(), &waived);
+        let placement = place(fixture);
+        rows_of.insert(fixture.body.clone(), placement.row.label());
+        tally(&mut rows, &mut corpus_date, fixture, &placement, outcome.is_err(), &waived);
         if fixture.validity == Validity::Valid {
             if let Ok((text, value)) = corpus::read_body(&fixture.body) {
+                valid.push(ValidBody {
+                    row: placement.row.label(),
+                    id: fixture.id(),
+                    origin: placement.origin,
+                    value: value.clone(),
+                });
                 parsed.push((fixture.provider.clone(), fixture.id(), value));
                 texts.push((fixture.provider.clone(), fixture.id(), text));
             }
@@ -146,18 +319,22 @@ pub fn build(
     }
 
     let mut matrix = Vec::new();
-    for row_provider in rows.keys() {
-        let bodies: Vec<&(String, String, serde_json::Value)> =
-            parsed.iter().filter(|(p, _, _)| p == row_provider).collect();
+    for (key, row) in &rows {
+        let label = key.label();
+        let bodies: Vec<&ValidBody> = valid.iter().filter(|b| b.row == label).collect();
         for schema in schemas {
-            matrix.push(cell(row_provider, schema, &bodies));
+            // A waiver is about a fixture's own trial: it applies on the row's own schema only.
+            let waivers: &[String] =
+                if schema.provider() == key.provider { &row.expected_failures } else { &[] };
+            matrix.push(cell(&label, schema, &bodies, waivers));
         }
     }
 
     let fields = fields::field_matrix(schemas, &parsed);
     let mut coverage = Vec::new();
     let mut observed = Vec::new();
-    for provider in rows.keys() {
+    let providers: std::collections::BTreeSet<&str> = rows.keys().map(|k| k.provider.as_str()).collect();
+    for provider in providers {
         let Some(schema) = schemas.iter().find(|s| s.provider() == provider) else { continue };
         let mut inventory = Inventory::default();
         for (_, _, value) in parsed.iter().filter(|(p, _, _)| p == provider) {
@@ -165,7 +342,7 @@ pub fn build(
         }
         let observation = observe::observe(schema, &inventory);
         observed.push(ObservedRow {
-            provider: provider.clone(),
+            provider: provider.to_string(),
             undocumented: observation.undocumented,
             never_seen: observation.never_seen,
             outside_enum: observation.outside_enum,
@@ -174,8 +351,16 @@ pub fn build(
         });
         coverage.push(observation.coverage);
     }
-    let (streaming, transcripts_date) = streams::build(catalog, corpus, &waived);
-    let sdk = sdk::build(catalog, schemas, corpus, &rows.keys().cloned().collect::<Vec<_>>());
+    let (streaming, transcripts_date) = streams::build(catalog, corpus, &waived, &mut rows_of);
+    let mut sdk_rows: Vec<String> = rows.keys().map(RowKey::label).collect();
+    for row in &streaming.corpus {
+        if !sdk_rows.contains(&row.row) {
+            sdk_rows.push(row.row.clone());
+        }
+    }
+    let sdk = sdk::build(catalog, schemas, corpus, &sdk_rows, &|fixture: &corpus::Fixture| {
+        rows_of.get(&fixture.body).cloned().unwrap_or_else(|| fixture.provider.clone())
+    });
     let corpus_date = corpus_date.max(transcripts_date);
     Report {
         format: FORMAT,
@@ -219,30 +404,35 @@ pub fn build(
     }
 }
 
-/// Counts one fixture (or transcript) into its provider's corpus row: by validity
-/// and source, and as failing or as a known deviation when its trial fails.
+/// Counts one fixture (or transcript) into its row: by validity and source, and as failing or
+/// as a known deviation when its trial fails.
 fn tally(
-    rows: &mut BTreeMap<String, CorpusRow>,
+    rows: &mut BTreeMap<RowKey, CorpusRow>,
     newest_date: &mut String,
     fixture: &corpus::Fixture,
+    placement: &Placement,
     failed: bool,
     waived: &[std::path::PathBuf],
 ) {
-    let row = rows.entry(fixture.provider.clone()).or_insert_with(|| CorpusRow {
-        provider: fixture.provider.clone(),
+    let row = rows.entry(placement.row.clone()).or_insert_with(|| CorpusRow {
+        row: placement.row.label(),
+        provider: placement.row.provider.clone(),
+        server: placement.row.server.clone(),
         valid: BTreeMap::new(),
         invalid: BTreeMap::new(),
         failing: Vec::new(),
         expected_failures: Vec::new(),
     });
-    if let Ok(sidecar) = corpus::read_sidecar(fixture) {
+    if let Some(origin) = placement.origin {
         let counts = match fixture.validity {
             Validity::Valid => &mut row.valid,
             Validity::Invalid => &mut row.invalid,
         };
-        *counts.entry(sidecar.source).or_default() += 1;
-        if sidecar.date > *newest_date {
-            *newest_date = sidecar.date;
+        *counts.entry(origin).or_default() += 1;
+    }
+    if let Some(date) = &placement.date {
+        if *date > *newest_date {
+            newest_date.clone_from(date);
         }
     }
     if failed {
@@ -272,37 +462,48 @@ fn known_deviations(
     }
 }
 
-fn cell(row_provider: &str, schema: &Schema, bodies: &[&(String, String, serde_json::Value)]) -> Cell {
+fn cell(row: &str, schema: &Schema, bodies: &[&ValidBody], waivers: &[String]) -> Cell {
     let mut cell = Cell {
-        fixtures: row_provider.to_string(),
+        fixtures: row.to_string(),
         schema: schema.provider().to_string(),
         total: bodies.len(),
         conforms: 0,
         conforms_with_extensions: 0,
         violates: 0,
+        sources: no_sources(),
+        waived: 0,
         blocking: Vec::new(),
         extensions: Vec::new(),
     };
     let mut blocking: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut extensions: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for (_, id, value) in bodies {
-        let checked = schema.check(value);
-        match checked.verdict() {
-            Verdict::Conforms => cell.conforms += 1,
-            Verdict::ConformsWithExtensions => cell.conforms_with_extensions += 1,
-            Verdict::Violates => cell.violates += 1,
+    for body in bodies {
+        let checked = schema.check(&body.value);
+        let verdict = checked.verdict();
+        let mut all = Counts::default();
+        all.add(verdict);
+        cell.conforms += all.conforms;
+        cell.conforms_with_extensions += all.conforms_with_extensions;
+        cell.violates += all.violates;
+        if let Some(origin) = body.origin {
+            cell.sources.entry(origin).or_default().add(verdict);
+        }
+        if verdict == Verdict::Violates && waivers.contains(&body.id) {
+            cell.waived += 1;
         }
         for violation in &checked.violations {
             let key = (pattern(&violation.pointer), violation.keyword.clone());
-            push_unique(blocking.entry(key).or_default(), id);
+            push_unique(blocking.entry(key).or_default(), &body.id);
         }
         for pointer in &checked.extensions {
             let key = (pattern(pointer), "extension".to_string());
-            push_unique(extensions.entry(key).or_default(), id);
+            push_unique(extensions.entry(key).or_default(), &body.id);
         }
     }
-    cell.blocking = groups(blocking);
-    cell.extensions = groups(extensions);
+    let captured: Vec<&str> =
+        bodies.iter().filter(|b| b.origin == Some(Origin::Captured)).map(|b| b.id.as_str()).collect();
+    cell.blocking = groups(blocking, &captured);
+    cell.extensions = groups(extensions, &captured);
     cell
 }
 
@@ -312,13 +513,17 @@ fn push_unique(list: &mut Vec<String>, id: &str) {
     }
 }
 
-fn groups(map: BTreeMap<(String, String), Vec<String>>) -> Vec<Group> {
+fn groups(map: BTreeMap<(String, String), Vec<String>>, captured: &[&str]) -> Vec<Group> {
     let mut groups: Vec<Group> = map
         .into_iter()
         .map(|((pointer, keyword), mut fixtures)| {
             fixtures.sort();
             fixtures.dedup();
-            Group { pointer, keyword, fixtures }
+            let (mut first, rest): (Vec<String>, Vec<String>) =
+                fixtures.into_iter().partition(|id| captured.contains(&id.as_str()));
+            let captured = first.len();
+            first.extend(rest);
+            Group { pointer, keyword, fixtures: first, captured }
         })
         .collect();
     groups.sort_by(|a, b| b.fixtures.len().cmp(&a.fixtures.len()).then_with(|| a.pointer.cmp(&b.pointer)));
@@ -339,9 +544,14 @@ pub fn row<'a>(report: &'a Report, fixtures: &str) -> Vec<&'a Cell> {
     report.matrix.iter().filter(|c| c.fixtures == fixtures).collect()
 }
 
-/// The providers that have fixtures (the matrix's rows), in order.
+/// The rows that have fixtures (providers, and servers apart), in order: their labels.
 pub fn row_ids(report: &Report) -> Vec<&str> {
-    report.corpus.iter().map(|r| r.provider.as_str()).collect()
+    report.corpus.iter().map(|r| r.row.as_str()).collect()
+}
+
+/// The corpus row labelled `label`.
+pub fn corpus_row<'a>(report: &'a Report, label: &str) -> Option<&'a CorpusRow> {
+    report.corpus.iter().find(|r| r.row == label)
 }
 
 /// Every schema (the matrix's columns), in order.

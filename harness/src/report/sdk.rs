@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::{
     catalog::Catalog,
-    corpus::Corpus,
+    corpus::{Corpus, Fixture},
     oracle::{self, Agreement, Oracles, SdkCell},
     stream::StreamCatalog,
     verdict::Schema,
@@ -44,8 +44,14 @@ const NOTE: &str = "Each fixture body and transcript was handed to the SDK's own
     Agreement compares `check` with the provider's own SDK on every fixture and transcript, valid or invalid; each \
     difference is waived in `oracles/expectations.toml` with the reason from the SDK's code.";
 
-/// Builds the section for `corpus`, whose rows are `rows` (the fixture providers).
-pub fn build(catalog: &Catalog, schemas: &[Schema], corpus: &Corpus, rows: &[String]) -> SdkEvidence {
+/// Builds the section for `corpus`, whose rows are `rows` (row labels); `row_of` names a fixture's row.
+pub fn build(
+    catalog: &Catalog,
+    schemas: &[Schema],
+    corpus: &Corpus,
+    rows: &[String],
+    row_of: &dyn Fn(&Fixture) -> String,
+) -> SdkEvidence {
     let Ok(oracles) = Oracles::load(&catalog.root) else {
         return SdkEvidence {
             available: false,
@@ -72,7 +78,7 @@ pub fn build(catalog: &Catalog, schemas: &[Schema], corpus: &Corpus, rows: &[Str
                 serves: spec.serves.clone(),
             })
             .collect(),
-        cells: oracle::sdk_cells(&oracles, &catalog.root, corpus, rows),
+        cells: oracle::sdk_cells(&oracles, &catalog.root, corpus, rows, row_of),
         agreement: oracle::agreement(&oracles, &judged, &providers),
     }
 }
@@ -82,16 +88,10 @@ pub fn cell<'a>(evidence: &'a SdkEvidence, fixtures: &str, client: &Client) -> O
     evidence.cells.iter().find(|c| c.fixtures == fixtures && c.sdk == client.sdk && c.mode == client.mode)
 }
 
-/// `n/m` with a mark, for bodies then transcripts: `✅ 12/12 · streams ⚠️ 3/4`.
+/// `n/m` with a mark, for bodies then transcripts: `✓ 12/12 · streams ◕ 3/4`.
 pub fn cell_text(cell: &SdkCell) -> String {
     let part = |accepted: usize, total: usize| {
-        let mark = match (accepted, total) {
-            (_, 0) => "–",
-            (a, t) if a == t => "✅",
-            (0, _) => "❌",
-            _ => "⚠️",
-        };
-        format!("{mark} {accepted}/{total}")
+        format!("{} {accepted}/{total}", super::Share::of(accepted, total).symbol())
     };
     let mut text = part(cell.bodies_accepted, cell.bodies_total);
     if cell.transcripts_total > 0 {

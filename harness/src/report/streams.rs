@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{pattern, CorpusRow};
 use crate::{
     catalog::Catalog,
-    corpus::{Corpus, Validity},
+    corpus::{Corpus, Origin, Validity},
     stream::{
         self, Accumulator, DoneMatch, FindingKind, RuleRow, Scope, Severity, StreamCatalog, Support,
         ToolCallShape, UsagePlacement,
@@ -56,9 +56,10 @@ pub struct StreamingConventions {
     pub rules: BTreeMap<String, RuleRow>,
 }
 
-/// The valid transcripts of `transcripts` read by a client of `schema`.
+/// The valid transcripts of row `transcripts` read by a client of `schema`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StreamCell {
+    /// The row's label ([`CorpusRow::row`]): a provider, or `provider · server`.
     pub transcripts: String,
     pub schema: String,
     /// False when the column's provider documents no streaming; the counts are then all 0.
@@ -69,6 +70,11 @@ pub struct StreamCell {
     pub violates: usize,
     /// Accepted transcripts that the column's SDK reads but loses something of (counted apart).
     pub read_with_loss: usize,
+    /// The verdict counts per source, captured first (all 0 where the column documents no streaming).
+    pub sources: BTreeMap<Origin, super::Counts>,
+    /// Violating transcripts that the corpus's expectations file waives (known provider deviations, on the
+    /// row's own stream schema only): counted in `violates` too, and shown apart.
+    pub waived: usize,
     /// The errors that stop the rest, grouped, most transcripts first.
     pub blocking: Vec<StreamGroup>,
     /// The losses, grouped the same way.
@@ -90,7 +96,14 @@ pub struct StreamGroup {
 }
 
 /// Builds the streaming section for `corpus`; also returns the newest transcript sidecar date.
-pub fn build(catalog: &Catalog, corpus: &Corpus, waived: &[std::path::PathBuf]) -> (Streaming, String) {
+///
+/// Each transcript's row label is recorded in `rows_of` (by body path) for the by-SDK section.
+pub fn build(
+    catalog: &Catalog,
+    corpus: &Corpus,
+    waived: &[std::path::PathBuf],
+    rows_of: &mut BTreeMap<std::path::PathBuf, String>,
+) -> (Streaming, String) {
     let streams = StreamCatalog::load(catalog);
     let providers = catalog
         .providers
@@ -121,34 +134,52 @@ pub fn build(catalog: &Catalog, corpus: &Corpus, waived: &[std::path::PathBuf]) 
         })
         .collect::<Vec<_>>();
 
-    let mut rows: BTreeMap<String, CorpusRow> = BTreeMap::new();
-    let mut bodies: Vec<(String, String, Vec<u8>)> = Vec::new();
+    let mut rows: BTreeMap<super::RowKey, CorpusRow> = BTreeMap::new();
+    let mut bodies: Vec<Transcript> = Vec::new();
     let mut date = String::new();
     for (fixture, outcome) in stream::run_all(corpus, &streams) {
-        super::tally(&mut rows, &mut date, &fixture, outcome.is_err(), waived);
+        let placement = super::place(&fixture);
+        rows_of.insert(fixture.body.clone(), placement.row.label());
+        super::tally(&mut rows, &mut date, &fixture, &placement, outcome.is_err(), waived);
         if fixture.validity == Validity::Valid {
             if let Ok(bytes) = std::fs::read(&fixture.body) {
-                bodies.push((fixture.provider.clone(), fixture.id(), bytes));
+                bodies.push(Transcript {
+                    row: placement.row.label(),
+                    id: fixture.id(),
+                    origin: placement.origin,
+                    bytes,
+                });
             }
         }
     }
 
     let mut matrix = Vec::new();
-    for row in rows.keys() {
-        let transcripts: Vec<&(String, String, Vec<u8>)> =
-            bodies.iter().filter(|(p, _, _)| p == row).collect();
+    for (key, row) in &rows {
+        let label = key.label();
+        let transcripts: Vec<&Transcript> = bodies.iter().filter(|t| t.row == label).collect();
         for column in &providers {
-            matrix.push(cell(row, column, &streams, &transcripts));
+            // A waiver is about a transcript's own trial: it applies on the row's own stream schema only.
+            let waivers: &[String] = if column.id == key.provider { &row.expected_failures } else { &[] };
+            matrix.push(cell(&label, column, &streams, &transcripts, waivers));
         }
     }
     (Streaming { providers, corpus: rows.into_values().collect(), matrix }, date)
+}
+
+/// A valid transcript's bytes and where the report shows it.
+struct Transcript {
+    row: String,
+    id: String,
+    origin: Option<Origin>,
+    bytes: Vec<u8>,
 }
 
 fn cell(
     row: &str,
     column: &StreamingProvider,
     streams: &StreamCatalog,
-    transcripts: &[&(String, String, Vec<u8>)],
+    transcripts: &[&Transcript],
+    waivers: &[String],
 ) -> StreamCell {
     let mut cell = StreamCell {
         transcripts: row.to_string(),
@@ -159,6 +190,8 @@ fn cell(
         conforms_with_extensions: 0,
         violates: 0,
         read_with_loss: 0,
+        sources: super::no_sources(),
+        waived: 0,
         blocking: Vec::new(),
         losses: Vec::new(),
     };
@@ -166,12 +199,21 @@ fn cell(
     type Groups = BTreeMap<(String, String, String), Vec<String>>;
     let mut groups: Groups = BTreeMap::new();
     let mut lost: Groups = BTreeMap::new();
-    for (_, id, bytes) in transcripts {
-        let report = stream::check_transcript(schemas, bytes);
+    for transcript in transcripts {
+        let id = &transcript.id;
+        let report = stream::check_transcript(schemas, &transcript.bytes);
+        if let Some(origin) = transcript.origin {
+            cell.sources.entry(origin).or_default().add(report.verdict());
+        }
         match report.verdict() {
             Verdict::Conforms => cell.conforms += 1,
             Verdict::ConformsWithExtensions => cell.conforms_with_extensions += 1,
-            Verdict::Violates => cell.violates += 1,
+            Verdict::Violates => {
+                cell.violates += 1;
+                if waivers.contains(id) {
+                    cell.waived += 1;
+                }
+            }
         }
         if report.passed() && report.losses().next().is_some() {
             cell.read_with_loss += 1;
@@ -257,6 +299,8 @@ pub struct SupportRow<'a> {
     pub support: String,
     pub valid: usize,
     pub invalid: usize,
+    /// Of `valid` and `invalid`, the transcripts recorded from a live API.
+    pub captured: usize,
     pub failing: usize,
 }
 
@@ -271,16 +315,23 @@ pub fn support_rows(streaming: &Streaming) -> Vec<SupportRow<'_>> {
                 (None, Some(note)) => format!("streaming {note}"),
                 (None, None) => "streaming not documented".to_string(),
             };
-            let row = streaming.corpus.iter().find(|r| r.provider == provider.id);
-            let count = |counts: Option<&BTreeMap<crate::corpus::Origin, usize>>| {
-                counts.map_or(0, |c| c.values().sum::<usize>())
+            // Every row of the provider: its own and its servers'.
+            let rows: Vec<&CorpusRow> =
+                streaming.corpus.iter().filter(|r| r.provider == provider.id).collect();
+            let count = |pick: fn(&CorpusRow) -> &BTreeMap<Origin, usize>| {
+                rows.iter().map(|r| pick(r).values().sum::<usize>()).sum::<usize>()
             };
             SupportRow {
                 provider: &provider.id,
                 support,
-                valid: count(row.map(|r| &r.valid)),
-                invalid: count(row.map(|r| &r.invalid)),
-                failing: row.map_or(0, |r| r.failing.len()),
+                valid: count(|r| &r.valid),
+                invalid: count(|r| &r.invalid),
+                captured: rows
+                    .iter()
+                    .flat_map(|r| [&r.valid, &r.invalid])
+                    .map(|counts| counts.get(&Origin::Captured).copied().unwrap_or(0))
+                    .sum(),
+                failing: rows.iter().map(|r| r.failing.len()).sum(),
             }
         })
         .collect()

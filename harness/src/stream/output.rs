@@ -38,7 +38,7 @@ use serde::Serialize;
 use super::{check_transcript, Finding, FindingKind, Severity, StreamSchemas, TranscriptReport};
 use crate::{
     check::{Input, Status, STDIN_NAME},
-    expectations::{self, Waiver},
+    expectations::{self, Applied, EntryProblem, Expectations, Judged, Scope, Subject, Waiver},
     format::{github_data, github_property, skipped_line, xml_escape, xml_text, Format},
     input::{self, Entry, Filter, Item},
     verdict::Verdict,
@@ -170,6 +170,33 @@ pub fn check_inputs(inputs: &[Input], schemas: &[&StreamSchemas], stdin: &mut dy
     }
     run.skipped = skipped;
     run
+}
+
+/// Applies an expectations file to a run's transcripts (`providers` in report order): marks each
+/// provider's reading whose every failing finding an entry waives ([`TranscriptResult::waived`]), and
+/// returns one message per entry of the run's scope (these providers' stream entries) that is stale
+/// or matched no transcript.
+pub fn waive(
+    transcripts: &mut Transcripts,
+    expectations: &Expectations,
+    providers: &[String],
+    strict: bool,
+) -> Vec<(EntryProblem, String, String)> {
+    let mut tracker = expectations.tracker(&Scope::transcripts(providers));
+    for result in &mut transcripts.results {
+        let relative = expectations.relative(std::path::Path::new(&result.file));
+        for (at, provider) in providers.iter().enumerate() {
+            let failing = result.failing(at, strict);
+            let subject = Subject { relative: &relative, provider, stream: true };
+            if let Judged::Waived(waivers) = expectations.judge(&mut tracker, &subject, &failing) {
+                if let Some(slot) = result.waived.get_mut(at) {
+                    *slot = Some(waivers);
+                }
+            }
+        }
+    }
+    let (stale, unmatched) = expectations.leftovers(&tracker);
+    expectations.entry_problems(&Applied { stale, unmatched, ..Applied::default() })
 }
 
 /// The run's outcome: passed, failed (a finding) or incomplete (an input could not be read).

@@ -1,6 +1,7 @@
 //! Integration tests of the `chatcompat` library and binary, one module per topic.
 
 mod bad_input;
+mod captures;
 mod check;
 mod compat;
 mod derive;

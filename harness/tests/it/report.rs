@@ -76,3 +76,140 @@ fn matrix_snapshot() {
         .join("\n");
     insta::assert_snapshot!("compatibility-matrix", matrix);
 }
+
+/// Writes a fixture body and its sidecar into `root/<provider>/<validity>/<name>.{json,toml}`.
+fn put(root: &Path, provider: &str, validity: &str, name: &str, body: &str, sidecar: &str) {
+    let dir = root.join(provider).join(validity);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.json")), body).unwrap();
+    std::fs::write(dir.join(format!("{name}.toml")), sidecar).unwrap();
+}
+
+const CORE_BODY: &str = r#"{"id":"x","object":"chat.completion","created":1,"model":"m",
+  "choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}"#;
+
+/// A corpus with captured fixtures of two servers, one synthetic core fixture and an openai provider
+/// with only synthetic and docs fixtures.
+fn evidence_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let captured = |server: &str| {
+        format!(
+            "description = \"d\"\nsource = \"captured\"\ndate = \"2026-01-02\"\nserver = \"{server}\"\n\n\
+             [origin]\nrepository = \"o/n\"\ncommit = \"1a2b3c4d\"\npath = \"p.yaml\"\n"
+        )
+    };
+    put(root, "openai-compatible", "valid", "groq-one", CORE_BODY, &captured("groq"));
+    // A reasoning field the core does not document: accepted with an extension.
+    let with_extension = CORE_BODY.replace("\"content\":\"hi\"", "\"content\":\"hi\",\"reasoning\":\"r\"");
+    put(root, "openai-compatible", "valid", "groq-two", &with_extension, &captured("groq"));
+    put(root, "openai-compatible", "valid", "vllm-one", CORE_BODY, &captured("vllm"));
+    let synthetic = "description = \"d\"\nsource = \"synthetic\"\ndate = \"2026-01-01\"\n";
+    put(root, "openai-compatible", "valid", "core", CORE_BODY, synthetic);
+    let openai =
+        std::fs::read_to_string(workspace().join("fixtures/openai/valid/all-fields-present.json")).unwrap();
+    put(root, "openai", "valid", "synthetic", &openai, synthetic);
+    let docs = "description = \"d\"\nsource = \"docs-example\"\ndate = \"2026-01-01\"\n";
+    put(root, "openai", "valid", "docs-example", CORE_BODY, docs);
+    // Captured, but it breaks the core (no `choices`): a captured fixture that a cell counts as violating.
+    put(
+        root,
+        "openai-compatible",
+        "valid",
+        "groq-broken",
+        r#"{"id":"x","object":"chat.completion","created":1,"model":"m"}"#,
+        &captured("groq"),
+    );
+    dir
+}
+
+#[test]
+fn cells_count_each_source_apart_and_servers_get_their_own_rows() {
+    let corpus = evidence_corpus();
+    let report = build(corpus.path());
+    let rows: Vec<&str> = report::row_ids(&report).into_iter().collect();
+    assert_eq!(rows, ["openai", "openai-compatible", "openai-compatible · groq", "openai-compatible · vllm"]);
+    let groq = report::corpus_row(&report, "openai-compatible · groq").unwrap();
+    assert_eq!((groq.provider.as_str(), groq.server.as_deref()), ("openai-compatible", Some("groq")));
+    assert_eq!(groq.valid.get(&corpus::Origin::Captured), Some(&3));
+    assert!(report::has_captured(groq));
+    assert!(!report::has_captured(report::corpus_row(&report, "openai").unwrap()));
+    assert!(
+        !report::has_captured(report::corpus_row(&report, "openai-compatible").unwrap()),
+        "only the servers' rows are captured"
+    );
+
+    let cell = |row: &str, schema: &str| {
+        report.matrix.iter().find(|c| c.fixtures == row && c.schema == schema).unwrap()
+    };
+    let groq_core = cell("openai-compatible · groq", "openai-compatible");
+    assert_eq!((groq_core.total, groq_core.violates), (3, 1));
+    let captured = groq_core.sources[&corpus::Origin::Captured];
+    assert_eq!((captured.total, captured.accepted(), captured.violates), (3, 2, 1));
+    assert_eq!(groq_core.sources[&corpus::Origin::Synthetic].total, 0);
+    assert!(groq_core.blocking.iter().any(|g| g.pointer == "/choices" && g.captured == 1));
+    let openai_own = cell("openai", "openai");
+    assert_eq!(openai_own.sources[&corpus::Origin::Captured].total, 0);
+    assert_eq!(openai_own.sources[&corpus::Origin::Synthetic].total, 1);
+    assert_eq!(openai_own.sources[&corpus::Origin::DocsExample].total, 1);
+    // The core row holds only the fixture without a server.
+    assert_eq!(cell("openai-compatible", "openai-compatible").total, 1);
+
+    let markdown = report::markdown::render(&report);
+    assert!(markdown.contains("| **openai**<br>_no captured evidence_ |"), "{markdown}");
+    assert!(markdown.contains("| **openai-compatible · groq** |"), "a captured row has no note");
+    // Captured first, then docs, then synthetic; the row's own schema in bold.
+    let groq_line = markdown.lines().find(|l| l.starts_with("| **openai-compatible · groq** |")).unwrap();
+    assert!(groq_line.contains("**◕ captured 2/3**<br>**+ext 1**"), "{groq_line}");
+    let openai_line = markdown.lines().find(|l| l.starts_with("| **openai**<br>")).unwrap();
+    let (docs, synthetic) = (openai_line.find("docs").unwrap(), openai_line.find("synthetic").unwrap());
+    assert!(docs < synthetic, "{openai_line}");
+    assert!(
+        markdown.contains("| openai | **none**: no captured evidence | 1 / 0 | 1 / 0 | 0 | 0 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| openai-compatible · groq | 3 / 0 | 0 / 0 | 0 / 0 | 1 | 0 |"),
+        "the broken one fails its own trial"
+    );
+
+    let html = report::html::render(&report);
+    assert!(html.contains(
+        "<th scope=\"row\"><span class=\"label\">openai</span><span class=\"nocap\">no captured evidence</span></th>"
+    ));
+    assert!(html.contains(
+        "<th scope=\"row\"><span class=\"label\">openai-compatible</span> <span class=\"label\">· vllm</span></th>"
+    ));
+    assert!(
+        html.contains("<td class=\"cell own\"><a href=\"#cell-openai-compatible---groq-openai-compatible\">")
+    );
+    assert!(html.contains(
+        "<span class=\"part most\"><span class=\"sym\" aria-hidden=\"true\">◕</span> captured 2/3</span>"
+    ));
+    assert!(html.contains("<li class=\"captured\"><code>openai-compatible/valid/groq-broken</code></li>"));
+    for anchor in ["matrix", "sdk", "details", "fields", "corpus", "streams", "roundtrip"] {
+        assert!(html.contains(&format!("<li><a href=\"#{anchor}\">")), "contents lists #{anchor}");
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "#{anchor} exists");
+    }
+
+    let schema_text = std::fs::read_to_string(workspace().join("reports/report.schema.json")).unwrap();
+    let validator = jsonschema::draft202012::new(&serde_json::from_str(&schema_text).unwrap()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&report::to_json(&report)).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&value).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn shares_tell_all_most_few_and_none_apart() {
+    use report::Share;
+    assert_eq!(Share::of(3, 3), Share::All);
+    assert_eq!(Share::of(2, 3), Share::Most);
+    assert_eq!(Share::of(1, 2), Share::Most, "half is most");
+    assert_eq!(Share::of(1, 3), Share::Few);
+    assert_eq!(Share::of(0, 3), Share::None);
+    assert_eq!(Share::of(0, 0), Share::Empty);
+    let symbols: std::collections::BTreeSet<&str> =
+        [Share::All, Share::Most, Share::Few, Share::None, Share::Empty].iter().map(|s| s.symbol()).collect();
+    assert_eq!(symbols.len(), 5, "each shade has its own symbol, for readers who do not see the colour");
+}

@@ -230,7 +230,7 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
     );
     for row in &streaming.corpus {
         let accepted = |schema: &str| {
-            report::streams::row(streaming, &row.provider)
+            report::streams::row(streaming, &row.row)
                 .into_iter()
                 .find(|cell| cell.schema == schema && cell.supported)
                 .map_or("-".to_string(), |c| {
@@ -239,7 +239,7 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
         };
         outln!(
             "{:<14} {:>11} {:>10} {:>18} {:>8}",
-            row.provider,
+            row.row,
             row.valid.values().sum::<usize>() + row.invalid.values().sum::<usize>(),
             accepted(&row.provider),
             accepted("openai-compatible"),
@@ -268,7 +268,7 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
     );
     for row in &report.corpus {
         let accepted = |schema: &str| {
-            report::row(report, &row.provider)
+            report::row(report, &row.row)
                 .into_iter()
                 .find(|cell| cell.schema == schema)
                 .map_or("-".to_string(), |c| {
@@ -278,7 +278,7 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
         let valid: usize = row.valid.values().sum();
         outln!(
             "{:<14} {:>6} {:>10} {:>18} {:>8}",
-            row.provider,
+            row.row,
             valid,
             accepted(&row.provider),
             accepted("openai-compatible"),
@@ -473,7 +473,7 @@ fn parse_origin(origin: Option<&str>) -> chatcompat::corpus::Provenance {
 fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Result<u8, Failure> {
     use chatcompat::{
         check::{Input, Status},
-        expectations::{Expectations, Judged, Outcome, Scope, Subject},
+        expectations::{Expectations, Outcome, Scope},
         format::Format,
         stream::{output, StreamCatalog, Support},
     };
@@ -545,24 +545,10 @@ fn run_check_stream(catalog: &Catalog, ids: &[String], args: &CheckArgs) -> Resu
         report_update(path, "transcripts", &updated)?;
         return Ok(SUCCESS);
     }
-    let mut stale = Vec::new();
-    if let Some(expectations) = &expectations {
-        let mut tracker = expectations.tracker(&scope);
-        for result in &mut transcripts.results {
-            let relative = expectations.relative(std::path::Path::new(&result.file));
-            for (at, id) in ids.iter().enumerate() {
-                let failing = result.failing(at, args.strict);
-                let subject = Subject { relative: &relative, provider: id, stream: true };
-                if let Judged::Waived(waivers) = expectations.judge(&mut tracker, &subject, &failing) {
-                    result.waived[at] = Some(waivers);
-                }
-            }
-        }
-        let (stale_entries, unmatched) = expectations.leftovers(&tracker);
-        let applied =
-            chatcompat::expectations::Applied { stale: stale_entries, unmatched, ..Default::default() };
-        stale = expectations.entry_problems(&applied);
-    }
+    let stale = match &expectations {
+        Some(expectations) => output::waive(&mut transcripts, expectations, ids, args.strict),
+        None => Vec::new(),
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = output::write(format, &mut out, &transcripts, ids, args.strict).and_then(|()| out.flush());
     drop(out);
