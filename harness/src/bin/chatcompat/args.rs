@@ -138,6 +138,13 @@ pub struct DeriveArgs {
     /// The root type (name or page file) of --tables
     #[arg(long, value_name = "TYPE", requires = "tables")]
     pub root: Option<String>,
+    /// With --tables: read nullability, integers and wire keys from the SDK's source here
+    /// (zod inbound schemas in src/models/**, or pydantic models)
+    #[arg(long, value_name = "DIR", requires = "tables")]
+    pub sdk_source: Option<PathBuf>,
+    /// With --tables: overrides in our table format (`# Type`, `## Fields` rows replacing the pages' rows)
+    #[arg(long, value_name = "FILE", requires = "tables")]
+    pub overrides: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
