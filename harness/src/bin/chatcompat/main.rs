@@ -360,6 +360,7 @@ fn run_import(place: &Place, args: &ImportArgs) -> Result<u8, Failure> {
         date: args.date.clone(),
         name: args.name.clone(),
         description: args.description.clone(),
+        recorder: args.recorder.clone(),
     };
     let (mut written, mut skipped) = (0, 0);
     let inputs = chatcompat::input::Input::from_args(&args.paths);
