@@ -727,8 +727,10 @@ pub fn update(
             || (REASON_TODO.to_string(), String::new()),
             |entry| (entry.spec.reason.clone(), entry.spec.link.clone()),
         );
-        // A stream's sequence rule comes as its name with an empty pointer: a `rule` entry.
-        let rule = pointer.is_empty().then(|| keyword.clone());
+        // A stream's sequence rule comes as its name with an empty pointer: a `rule` entry. A body's error
+        // at the root (pointer "", e.g. a missing `choices`) stays pointer + keyword: a `rule` entry is a
+        // stream's and would never match the body (found by `fuzz/`, target `expectations`).
+        let rule = (*stream && pointer.is_empty()).then(|| keyword.clone());
         let spec = EntrySpec {
             // The path as a glob that matches it alone: `[`, `]`, `*`, `?`, `{` and `}` are legal in a
             // file name and would otherwise match other files, or none (`a[1].json` matches `a1.json`).
@@ -1055,6 +1057,20 @@ mod tests {
         assert!(after.contains("stream = true\nrule = \"usage-lost\""), "{after}");
         assert!(after.contains("reason = \"known\"\nlink = \"https://example.invalid/2\""), "{after}");
         assert!(!after.contains("event = 2"), "{after}");
+    }
+
+    /// Found by `fuzz/` (target `expectations`): a body's error at the root pointer (`""`, `required`)
+    /// was written as a `rule` entry, which only a stream matches, so the entry was unmatched.
+    #[test]
+    fn update_keeps_a_bodys_root_error_as_pointer_and_keyword() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let run = vec![errors(dir.path(), "no-choices.json", &[("", "required")])];
+        update(&path, None, &openai(), &run).unwrap();
+        let written = Expectations::load(&path).unwrap();
+        assert_eq!(written.entries[0].spec.pointer.as_deref(), Some(""));
+        assert_eq!(written.entries[0].spec.rule, None);
+        assert!(written.apply(&openai(), &run).passed(), "{}", fs::read_to_string(&path).unwrap());
     }
 
     #[test]
