@@ -138,6 +138,45 @@ pub enum Normalisation {
     SortedKeys,
     /// The recording held the chunked transfer coding; the chunks were joined.
     Dechunked,
+    /// The recording kept only each event's `data`, one JSON value per line (the Vercel AI SDK's
+    /// `*.chunks.txt`): each line was framed as `data: <line>` and a blank line. Comments, other
+    /// fields and the `[DONE]` sentinel, if the provider sent them, were not recorded and were not added.
+    FramedEvents,
+    /// The recorder parsed the body and wrote it again (the Vercel AI SDK's recorder:
+    /// `JSON.stringify`): whitespace, escapes and number spelling are the recorder's, key order the
+    /// provider's. The recording does not show it; the importer was told (`import --recorder`).
+    RecorderReformatted,
+}
+
+impl std::str::FromStr for Normalisation {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let all = [
+            Normalisation::ReSerialisedJson,
+            Normalisation::SortedKeys,
+            Normalisation::Dechunked,
+            Normalisation::FramedEvents,
+            Normalisation::RecorderReformatted,
+        ];
+        all.into_iter().find(|n| n.as_str() == text).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|n| n.as_str()).collect();
+            format!("unknown normalisation `{text}`: expected one of {}", names.join(", "))
+        })
+    }
+}
+
+impl Normalisation {
+    /// The sidecar's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Normalisation::ReSerialisedJson => "re-serialised-json",
+            Normalisation::SortedKeys => "sorted-keys",
+            Normalisation::Dechunked => "dechunked",
+            Normalisation::FramedEvents => "framed-events",
+            Normalisation::RecorderReformatted => "recorder-reformatted",
+        }
+    }
 }
 
 /// Where a captured body comes from, as the importer was told and as the recording says.

@@ -11,6 +11,8 @@ use serde_json::{json, Map, Value};
 
 use crate::tables::{Field, Scalar, TypeDef, TypeKind, TypeRef, TypeSet};
 
+pub mod docs;
+
 pub use crate::verdict::ZOD_DATE_TIME;
 
 /// What the derived schema says about itself.

@@ -22,6 +22,11 @@ use std::{
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+mod lenient;
+pub mod overrides;
+pub mod sdk_source;
+pub use lenient::{citation, Facts, LenientError, Side, MARKER as LENIENT_MARKER};
+
 /// Every type reachable from one root page, in the order they were first reached.
 #[derive(Debug, Clone)]
 pub struct TypeSet {
@@ -185,6 +190,10 @@ pub enum TableErrorKind {
     EmptyUnion,
     #[error("two pages are named `{0}`")]
     DuplicateType(String),
+    #[error("overrides: {0}")]
+    Override(String),
+    #[error("lenient row `{field}`: {problem}")]
+    Lenient { field: String, problem: LenientError },
 }
 
 impl TableErrorKind {
@@ -214,6 +223,12 @@ impl TableErrorKind {
             Self::EmptyEnum => "list the values in a code block (`\"a\" | \"b\"`), a list or a `Value` table",
             Self::EmptyUnion => "add a `### member type` heading per member",
             Self::DuplicateType(_) => "rename one page's title, or link to one page only",
+            Self::Override(_) => {
+                "name a type of the pages in each `# Type` heading, with a `## Fields` table of our format (schemas/README.md)"
+            }
+            Self::Lenient { .. } => {
+                "cite each side in the Description as `Lenient: SOURCE FILE says READING; SOURCE FILE says READING.` and give the row the more accepting reading; when the sources agree, name that source instead of lenient (schemas/README.md)"
+            }
         }
     }
 }
@@ -598,6 +613,9 @@ fn parse_page(file: &Path, text: &str) -> (Option<Page>, Vec<TableError>) {
         }
         _ => None,
     });
+    // A deprecated type's title is struck through (`~~LegacyChatContentVideo~~`): the name is inside.
+    let heading = heading.map(|h| strike_through(&h));
+    let front_title = front_title.map(|t| strike_through(&t));
     let Some(name) = heading.clone().or(front_title) else {
         return (None, vec![error(1, TableErrorKind::NoTitle)]);
     };
@@ -647,6 +665,12 @@ fn parse_page(file: &Path, text: &str) -> (Option<Page>, Vec<TableError>) {
         }
     }
     (None, vec![error(section.map_or(1, |(_, l)| l), TableErrorKind::NoTypeSection)])
+}
+
+/// `~~Name~~` → `Name`.
+fn strike_through(title: &str) -> String {
+    let inner = title.strip_prefix("~~").and_then(|t| t.strip_suffix("~~")).unwrap_or(title);
+    inner.trim().to_string()
 }
 
 /// Rows that only say "other keys are kept" (`additionalProperties`, pydantic's
@@ -784,6 +808,11 @@ fn fields_section(
         }
         let description =
             columns.description.map(|c| cell(Some(c)).to_string()).filter(|d| !d.is_empty() && d != "N/A");
+        if source == Some(Source::Lenient) {
+            if let Err(err) = lenient::check(description.as_deref(), &ty, required, nullable) {
+                errors.push(error(*row_line, TableErrorKind::Lenient { field: name.clone(), problem: err }));
+            }
+        }
         out.push(Row { name, wire_key, ty, required, nullable, source, description, line: *row_line });
     }
     (PageKind::Object(out), has_nullable_column)

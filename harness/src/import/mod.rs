@@ -51,6 +51,9 @@ pub struct Options {
     pub name: Option<String>,
     /// The sidecar's description; default: one made from what the response shows.
     pub description: Option<String>,
+    /// What the recorder did that the recording does not show (the Vercel AI SDK's recorder
+    /// re-serialises every body): listed in each sidecar's `normalisation` beside what was detected.
+    pub recorder: Vec<Normalisation>,
 }
 
 /// What becomes of one response of a recording.
@@ -213,6 +216,7 @@ impl Importer {
         let (raw, mut normalisation) = match &exchange.body {
             Body::Bytes(bytes) => (bytes.clone(), Vec::new()),
             Body::Dechunked(bytes) => (bytes.clone(), vec![Normalisation::Dechunked]),
+            Body::Framed(bytes) => (bytes.clone(), vec![Normalisation::FramedEvents]),
             Body::Structure(value) => match serde_json::to_vec(value) {
                 Ok(bytes) => (bytes, vec![Normalisation::ReSerialisedJson]),
                 Err(err) => return skip(format!("cannot write the recorded structure as JSON: {err}")),
@@ -252,6 +256,9 @@ impl Importer {
         if sorted_keys(&body, kind) {
             normalisation.push(Normalisation::SortedKeys);
         }
+        normalisation.extend(options.recorder.iter().copied());
+        normalisation.sort();
+        normalisation.dedup();
         let check = match self.check(&provider, kind, &body) {
             Ok(check) => check,
             Err(reason) => return skip(reason),
@@ -388,6 +395,9 @@ fn classify(body: &[u8], streamed: bool, chat_endpoint: bool) -> Result<FixtureK
             let Ok(value) = serde_json::from_str::<Value>(data) else { continue };
             return match value.get("object").and_then(Value::as_str) {
                 Some("chat.completion.chunk") => Ok(FixtureKind::Transcript),
+                // Azure OpenAI opens a stream with a prompt-filter chunk whose `object` is "": the
+                // chunks after it say what the stream is.
+                Some("") => continue,
                 Some(other) => {
                     Err(format!("an event stream of `{other}` objects, not chat.completion.chunk"))
                 }
@@ -702,6 +712,11 @@ mod tests {
         assert!(
             classify(b"event: message_start\ndata: {\"type\":\"message_start\"}\n\n", true, false).is_err()
         );
+        // Azure's prompt-filter chunk (`object: ""`) first: the next chunk decides.
+        let azure =
+            b"data: {\"choices\":[],\"object\":\"\"}\n\ndata: {\"object\":\"chat.completion.chunk\"}\n\n";
+        assert_eq!(classify(azure, true, false), Ok(FixtureKind::Transcript));
+        assert!(classify(b"data: {\"object\":\"\"}\n\n", true, false).is_err());
     }
 
     #[test]

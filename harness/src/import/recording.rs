@@ -4,9 +4,10 @@
 //!
 //! The format is sniffed from the content, never from the file name. A body is kept as the bytes
 //! the recording holds; where a recorder stored a parsed structure instead (vcrpy's
-//! `body: {string: ...}` is bytes, a `parsed_body`/`json` mapping or nock's `response` object is
-//! not), the structure is kept as it is and [`Body::Structure`] says so, so the importer can write
-//! it back and record the re-serialisation.
+//! `body: {string: ...}` is bytes; a `parsed_body`/`json` mapping, pydantic-ai's
+//! `body: {type: json, content: ...}` and nock's `response` object are not), the structure is kept
+//! as it is and [`Body::Structure`] says so, so the importer can write it back and record the
+//! re-serialisation.
 
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
@@ -42,6 +43,8 @@ pub enum Body {
     Dechunked(Vec<u8>),
     /// A parsed structure the recorder stored instead of the bytes.
     Structure(Value),
+    /// An event stream rebuilt from a recording that kept only each event's data, one per line.
+    Framed(Vec<u8>),
     /// A body that cannot be a chat completion as recorded (compressed, binary): why.
     Unusable(String),
 }
@@ -56,6 +59,7 @@ pub enum Format {
     Nock,
     Http,
     EventStream,
+    DataLines,
     Json,
 }
 
@@ -69,6 +73,7 @@ impl Format {
             Format::Nock => "nock",
             Format::Http => "http",
             Format::EventStream => "event-stream",
+            Format::DataLines => "data-lines",
             Format::Json => "json",
         }
     }
@@ -118,6 +123,19 @@ pub fn read(bytes: &[u8]) -> Result<Recording, RecordingError> {
         });
     }
     let text = std::str::from_utf8(bytes).map_err(|err| RecordingError::NotText(err.valid_up_to()))?;
+    if let Some(framed) = data_lines(text) {
+        return Ok(Recording {
+            format: Format::DataLines,
+            exchanges: vec![Exchange {
+                entry: "body".into(),
+                url: None,
+                status: None,
+                headers: Vec::new(),
+                date: None,
+                body: Body::Framed(framed),
+            }],
+        });
+    }
     if rest.starts_with(b"{") || rest.starts_with(b"[") {
         let value: Value = serde_json::from_str(text).map_err(|err| RecordingError::Json {
             line: err.line(),
@@ -133,6 +151,25 @@ pub fn read(bytes: &[u8]) -> Result<Recording, RecordingError> {
     })?;
     let document = documents.into_iter().next().ok_or(RecordingError::Empty)?;
     read_cassette(&document, text.contains("!!binary"))
+}
+
+/// A stream recorded as its events' data only, one JSON object per line (two or more lines; the
+/// Vercel AI SDK's `*.chunks.txt`), framed back into events: `data: <line>` and a blank line each.
+/// The lines are kept byte for byte; empty lines are dropped, as the SDK's replay drops them.
+fn data_lines(text: &str) -> Option<Vec<u8>> {
+    let lines: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
+    if lines.len() < 2
+        || !lines.iter().all(|line| serde_json::from_str::<Value>(line).is_ok_and(|v| v.is_object()))
+    {
+        return None;
+    }
+    let mut framed = Vec::with_capacity(text.len() + lines.len() * 8);
+    for line in lines {
+        framed.extend_from_slice(b"data: ");
+        framed.extend_from_slice(line.as_bytes());
+        framed.extend_from_slice(b"\n\n");
+    }
+    Some(framed)
 }
 
 /// A body whose first line is an event-stream field (`data:`, `event:`, `id:`, `retry:`) or comment.
@@ -402,6 +439,14 @@ fn cassette_body(response: &Yaml, has_binary: bool) -> Body {
                     None => Body::Unusable("base64_string is not valid base64".into()),
                 };
             }
+            // pydantic-ai's newer cassettes: `body: {type: json, content: <parsed body>}`, or a
+            // `content` string for any other type (an event stream, text).
+            if let (Some(kind), false) = (body["type"].as_str(), matches!(body["content"], Yaml::BadValue)) {
+                return match &body["content"] {
+                    Yaml::String(text) if kind != "json" => Body::Bytes(text.as_bytes().to_vec()),
+                    content => Body::Structure(to_json(content)),
+                };
+            }
             for key in ["parsed_body", "json"] {
                 if !matches!(body[key], Yaml::BadValue) {
                     return Body::Structure(to_json(&body[key]));
@@ -566,6 +611,33 @@ mod tests {
         let recording = read(dump).unwrap();
         assert_eq!(recording.exchanges[0].status, Some(200));
         assert_eq!(recording.exchanges[0].body, Body::Bytes(b"{\"a\":1}".to_vec()));
+    }
+
+    #[test]
+    fn data_lines_are_framed_as_events() {
+        let recording = read(b"{\"id\":\"a\",\"choices\":[]}\n\n{\"id\":\"a\", \"choices\":[]}").unwrap();
+        assert_eq!(recording.format, Format::DataLines);
+        assert_eq!(
+            recording.exchanges[0].body,
+            Body::Framed(
+                b"data: {\"id\":\"a\",\"choices\":[]}\n\ndata: {\"id\":\"a\", \"choices\":[]}\n\n".to_vec()
+            )
+        );
+        // One JSON body on several lines stays a body; a line that is not an object is no stream.
+        assert_eq!(read(b"{\n  \"id\": \"a\"\n}\n").unwrap().format, Format::Json);
+        assert!(matches!(read(b"{\"a\":1}\n[1]\n"), Err(RecordingError::Json { .. })));
+    }
+
+    #[test]
+    fn typed_bodies_of_pydantic_ai_cassettes() {
+        let cassette = b"interactions:\n- request:\n    uri: https://api.cerebras.ai/v1/chat/completions\n  response:\n    status: 200\n    body:\n      type: json\n      content:\n        id: a\n        created: 1\n- request:\n    uri: https://api.cerebras.ai/v1/chat/completions\n  response:\n    status: 200\n    body:\n      type: text\n      content: |\n        data: [DONE]\n\n";
+        let recording = read(cassette).unwrap();
+        assert_eq!(recording.exchanges[0].status, Some(200));
+        assert_eq!(
+            recording.exchanges[0].body,
+            Body::Structure(serde_json::json!({"id": "a", "created": 1}))
+        );
+        assert_eq!(recording.exchanges[1].body, Body::Bytes(b"data: [DONE]\n".to_vec()));
     }
 
     #[test]

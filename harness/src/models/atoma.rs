@@ -16,7 +16,7 @@ rt::object! {
         id: required String = "id",
         /// `model`: required. Name of the model that produced the answer.
         model: required String = "model",
-        /// `object`: required. Kind of object; the seed's example is `chat.completion`. Two readings: the example suggests that fixed value, while the SDK declares a plain string with no enum. The table takes the SDK's reading and accepts any string.
+        /// `object`: required. Kind of object. Lenient: atoma-sdk-typescript docs/models/components/chatcompletionresponse.md says example `chat.completion`; atoma-sdk-typescript src/models/components/chatcompletionresponse.ts says required, any string (`z.string()`). The table accepts any string.
         object: required String = "object",
         /// `service_tier`: optional, nullable. Service tier that handled the request (the seed shows `auto`); any string. Optional in the seed; zod also lets it be `null`.
         service_tier: optional_nullable String = "service_tier",
@@ -30,7 +30,7 @@ rt::object! {
 rt::object! {
     /// One generated answer in the response: its position, the message itself, optionally why generation ended and the token log probabilities.
     pub struct ChatCompletionChoice {
-        /// `finish_reason`: optional, nullable. Why generation ended (e.g. `stop`). Two readings: the live API probably sends OpenAI's values (`stop`, `length`, `tool_calls`, ...), but that is not established, and the SDK declares a plain string with no enum. The table accepts any string, a missing key and `null`.
+        /// `finish_reason`: optional, nullable. Why generation ended (for example `stop`). The live API probably sends OpenAI's values (`stop`, `length`, `tool_calls`, ...), which is not established. Lenient: atoma-sdk-typescript docs/models/components/chatcompletionchoice.md says optional, example `stop`; atoma-sdk-typescript src/models/components/chatcompletionchoice.ts says optional, nullable, any string (`z.nullable(z.string()).optional()`). The table accepts any string, a missing key and `null`.
         finish_reason: optional_nullable String = "finish_reason",
         /// `index`: required. Position of this choice in the list. The docs print *number*; zod checks `.int()`.
         index: required rt::Integer = "index",
@@ -112,7 +112,7 @@ rt::object! {
     pub struct MessageContentPart1 {
         /// `text`: required. The text of this part.
         text: required String = "text",
-        /// `type`: required. Kind of part. Two readings: the part is meant to say `text`, but the SDK declares a plain string and does not check it. The table accepts any string.
+        /// `type`: required. Kind of part. Lenient: atoma-sdk-typescript docs/models/components/messagecontentpart1.md says "The type of the content part", a text part; atoma-sdk-typescript src/models/components/messagecontentpart1.ts says required, any string (`z.string()`). The table accepts any string.
         r#type: required String = "type",
     }
 }
@@ -122,7 +122,7 @@ rt::object! {
     pub struct MessageContentPart2 {
         /// `image_url`: required. Where the image is, or its inline data.
         image_url: required MessageContentPartImageUrl = "image_url",
-        /// `type`: required. Kind of part. Two readings: the part is meant to say `image_url`, but the SDK declares a plain string and does not check it. The table accepts any string.
+        /// `type`: required. Kind of part. Lenient: atoma-sdk-typescript docs/models/components/messagecontentpart2.md says "The type of the content part", an image part; atoma-sdk-typescript src/models/components/messagecontentpart2.ts says required, any string (`z.string()`). The table accepts any string.
         r#type: required String = "type",
     }
 }
@@ -212,7 +212,7 @@ rt::object! {
         function: required ToolCallFunction = "function",
         /// `id`: required. Identifier of this call.
         id: required String = "id",
-        /// `type`: required. Kind of tool. Two readings: the docs say only `function` is supported for now, while the SDK declares a plain string with no enum. The table accepts any string.
+        /// `type`: required. Kind of tool. Lenient: atoma-sdk-typescript docs/models/components/toolcall.md says only `function` is supported for now; atoma-sdk-typescript src/models/components/toolcall.ts says required, any string (`z.string()`). The table accepts any string.
         r#type: required String = "type",
     }
 }

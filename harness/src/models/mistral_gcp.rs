@@ -42,7 +42,7 @@ rt::object! {
         index: required rt::Integer = "index",
         /// `message`: required. The model's message. An empty object is valid, since every key of the message is optional.
         message: required AssistantMessage = "message",
-        /// `finish_reason`: required. Why generation ended; must be present and not `null`. Two readings across the seed's version window: 1.1.0 checks a closed list, 1.3.0 to 1.5.0 accept unknown strings too. We take the more accepting one (open enum, 1.3.0+).
+        /// `finish_reason`: required. Why generation ended; must be present and not `null`. Lenient: @mistralai/mistralai-gcp 1.1.0 packages/mistralai-gcp/src/models/components/chatcompletionchoice.ts says a closed enum (`z.nativeEnum`); @mistralai/mistralai-gcp 1.3.0 to 1.5.0 packages/mistralai-gcp/src/models/components/chatcompletionchoice.ts says an open enum that keeps unknown strings. We take the more accepting one (open enum, 1.3.0+).
         finish_reason: required ChatCompletionChoiceFinishReason = "finish_reason",
     }
 }
@@ -50,7 +50,7 @@ rt::object! {
 rt::object! {
     /// The message the model wrote. Every key may be missing, so `{}` is a valid message; text and tool calls may also be `null`. The type is shared with requests, which is why it carries a `prefix` flag.
     pub struct AssistantMessage {
-        /// `content`: optional, nullable. The reply: plain text or a list of content chunks; `null` is accepted. Two readings across the seed's version window: 1.1.0 allows only a string, 1.3.0 to 1.5.0 also allow an array of chunks. We take the more accepting one (the 1.3.0+ union).
+        /// `content`: optional, nullable. The reply: plain text or a list of content chunks; `null` is accepted. Lenient: @mistralai/mistralai-gcp 1.1.0 packages/mistralai-gcp/src/models/components/assistantmessage.ts says optional, nullable, a string only; @mistralai/mistralai-gcp 1.3.0 to 1.5.0 packages/mistralai-gcp/src/models/components/assistantmessage.ts says optional, nullable, a string or an array of `ContentChunk`. We take the more accepting one (the 1.3.0+ union).
         content: optional_nullable AssistantMessageContent = "content",
         /// `tool_calls`: optional, nullable. Tool invocations requested by the model; `null` is accepted.
         tool_calls: optional_nullable Vec<ToolCall> = "tool_calls",

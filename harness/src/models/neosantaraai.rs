@@ -99,10 +99,10 @@ rt::object! {
         processing_time: optional_nullable rt::Number = "processing_time",
         /// `tier`: optional, nullable. Account tier of the caller, any string; the SDK accepts `null`.
         tier: optional_nullable String = "tier",
-        /// `user_total_usage`: optional, nullable. Quota state across all of the user's keys. Two readings: the SDK's zod schema rejects `null`, while the spec marks it nullable (next to a `$ref`, where OpenAPI 3.0 ignores the flag). We take the more accepting reading and allow `null`.
-        user_total_usage: optional_nullable UsageInfo = "user_total_usage",
-        /// `key_specific_usage`: optional, nullable. Quota state for the API key used. Two readings: the SDK's zod schema rejects `null`, while the spec marks it nullable (next to a `$ref`, where OpenAPI 3.0 ignores the flag). We take the more accepting reading and allow `null`.
-        key_specific_usage: optional_nullable UsageInfo = "key_specific_usage",
+        /// `user_total_usage`: optional. Quota state across all of the user's keys; `null` is rejected. ErRickow/nusaai src/models/components/metadata.ts (zod `UsageInfo$inboundSchema.optional()`) rejects `null`, and openapi.json's `nullable: true` stands beside a `$ref`, where OpenAPI 3.0 ignores it: neither source allows `null`.
+        user_total_usage: optional UsageInfo = "user_total_usage",
+        /// `key_specific_usage`: optional. Quota state for the API key used; `null` is rejected. ErRickow/nusaai src/models/components/metadata.ts (zod `UsageInfo$inboundSchema.optional()`) rejects `null`, and openapi.json's `nullable: true` stands beside a `$ref`, where OpenAPI 3.0 ignores it: neither source allows `null`.
+        key_specific_usage: optional UsageInfo = "key_specific_usage",
         /// `is_key_downgraded`: optional, nullable. Whether the key was moved to a lower tier; the SDK accepts `null`.
         is_key_downgraded: optional_nullable bool = "is_key_downgraded",
         /// `upstash_rate_limiting_active`: optional, nullable. Whether rate limiting is currently in force; the SDK accepts `null`.

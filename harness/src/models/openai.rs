@@ -12,7 +12,7 @@ rt::object! {
         id: required String = "id",
         /// `choices`: required. The generated answers, several when the request set `n` above 1. An empty list passes: neither source sets a minimum length.
         choices: required Vec<Choice> = "choices",
-        /// `created`: required. Creation time in Unix seconds. The spec adds `format: unixtime`, an annotation openai-python does not check; it is not checked here either.
+        /// `created`: required. Creation time in Unix seconds. The format is not checked here. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` says `format: unixtime`; openai-python src/openai/types/chat/chat_completion.py `ChatCompletion` says a plain `int` with no format check.
         created: required rt::Integer = "created",
         /// `model`: required. Name of the model that produced the completion.
         model: required String = "model",
@@ -20,9 +20,9 @@ rt::object! {
         object: required ChatCompletionObject = "object",
         /// `service_tier`: optional, nullable. The processing tier that served the request. May be missing or `null`; a string outside the six known tiers is rejected.
         service_tier: optional_nullable ServiceTier = "service_tier",
-        /// `system_fingerprint`: optional, nullable. Tag of the backend configuration that ran the request. The spec: optional, not nullable, and deprecated; openai-python also accepts `null` and does not mark it deprecated.
+        /// `system_fingerprint`: optional, nullable. Tag of the backend configuration that ran the request. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` says optional, not nullable, deprecated; openai-python src/openai/types/chat/chat_completion.py `ChatCompletion` says optional, nullable (`Optional[str] = None`), not deprecated.
         system_fingerprint: optional_nullable String = "system_fingerprint",
-        /// `usage`: optional, nullable. Token counts of the request. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `usage`: optional, nullable. Token counts of the request. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` says optional, not nullable; openai-python src/openai/types/chat/chat_completion.py `ChatCompletion` says optional, nullable (`Optional[...] = None`).
         usage: optional_nullable CompletionUsage = "usage",
         /// `metadata`: optional, nullable. The key-value pairs attached to the request, echoed back; every value must be a string. The spec's limits (at most 16 keys, keys up to 64 and values up to 512 characters) are only prose in the spec, checked by neither source nor here.
         metadata: optional_nullable rt::Map<String> = "metadata",
@@ -40,7 +40,7 @@ rt::object! {
         index: required rt::Integer = "index",
         /// `message`: required. The message the model produced.
         message: required ChatCompletionMessage = "message",
-        /// `logprobs`: optional, nullable. Per-token log probabilities, filled in when the request asked for them. The spec requires the key (object or `null`); openai-python also accepts it missing.
+        /// `logprobs`: optional, nullable. Per-token log probabilities, filled in when the request asked for them. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` `choices[]` says required, nullable (object or `null`); openai-python src/openai/types/chat/chat_completion.py `Choice` says optional, nullable (`Optional[...] = None`).
         logprobs: optional_nullable ChoiceLogprobs = "logprobs",
     }
 }
@@ -61,17 +61,17 @@ rt::object! {
     pub struct ChatCompletionMessage {
         /// `role`: required. Author of the message; always `assistant`.
         role: required ChatCompletionRole = "role",
-        /// `content`: optional, nullable. The message text, as a plain string only: an array of content parts is rejected. The spec requires the key (string or `null`); openai-python also accepts it missing.
+        /// `content`: optional, nullable. The message text, as a plain string only: an array of content parts is rejected. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` says required, nullable (string or `null`); openai-python src/openai/types/chat/chat_completion_message.py `ChatCompletionMessage` says optional, nullable (`Optional[...] = None`).
         content: optional_nullable String = "content",
-        /// `refusal`: optional, nullable. The model's explanation when it declines to answer. The spec requires the key (string or `null`); openai-python also accepts it missing, and many compatible servers leave it out.
+        /// `refusal`: optional, nullable. The model's explanation when it declines to answer. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` says required, nullable (string or `null`); openai-python src/openai/types/chat/chat_completion_message.py `ChatCompletionMessage` says optional, nullable (`Optional[...] = None`), and many compatible servers leave it out.
         refusal: optional_nullable String = "refusal",
-        /// `tool_calls`: optional, nullable. Tools the model asks to run, function or custom; an empty list passes. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `tool_calls`: optional, nullable. Tools the model asks to run, function or custom; an empty list passes. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` says optional, not nullable; openai-python src/openai/types/chat/chat_completion_message.py `ChatCompletionMessage` says optional, nullable (`Optional[...] = None`).
         tool_calls: optional_nullable Vec<ChatCompletionMessageToolCallUnion> = "tool_calls",
-        /// `annotations`: optional, nullable. Citations attached to the text, for example from web search. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `annotations`: optional, nullable. Citations attached to the text, for example from web search. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` says optional, not nullable; openai-python src/openai/types/chat/chat_completion_message.py `ChatCompletionMessage` says optional, nullable (`Optional[...] = None`).
         annotations: optional_nullable Vec<Annotation> = "annotations",
         /// `audio`: optional, nullable. The spoken reply, only when audio output was requested. May be missing or `null`.
         audio: optional_nullable ChatCompletionAudio = "audio",
-        /// `function_call`: optional, nullable. Deprecated single function call, replaced by `tool_calls`. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `function_call`: optional, nullable. Deprecated single function call, replaced by `tool_calls`. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` says optional, not nullable; openai-python src/openai/types/chat/chat_completion_message.py `ChatCompletionMessage` says optional, nullable (`Optional[...] = None`).
         function_call: optional_nullable FunctionCall = "function_call",
     }
 }
@@ -175,7 +175,7 @@ rt::object! {
         start_index: required rt::Integer = "start_index",
         /// `title`: required. Title of the cited page.
         title: required String = "title",
-        /// `url`: required. Address of the cited page. The spec adds `format: uri`; openai-python does not check it, and neither does this table.
+        /// `url`: required. Address of the cited page. The format is not checked here. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` `annotations[].url_citation` says `format: uri`; openai-python src/openai/types/chat/chat_completion_message.py `AnnotationURLCitation` says a plain `str` with no format check.
         url: required String = "url",
     }
 }
@@ -187,7 +187,7 @@ rt::object! {
         id: required String = "id",
         /// `data`: required. The audio bytes, base64-encoded, in the format the request asked for.
         data: required String = "data",
-        /// `expires_at`: required. Unix time in seconds after which the audio can no longer be referred to. The spec adds `format: unixtime`; openai-python does not check it, and neither does this table.
+        /// `expires_at`: required. Unix time in seconds after which the audio can no longer be referred to. The format is not checked here. Lenient: openai-openapi openapi.yaml `ChatCompletionResponseMessage` `audio` says `format: unixtime`; openai-python src/openai/types/chat/chat_completion_audio.py `ChatCompletionAudio` says a plain `int` with no format check.
         expires_at: required rt::Integer = "expires_at",
         /// `transcript`: required. Text of what the audio says.
         transcript: required String = "transcript",
@@ -207,9 +207,9 @@ rt::object! {
 rt::object! {
     /// The log-probability data of one choice: an entry for each token of the message text and one for each token of a refusal. Since both keys may be left out in the lenient reading, an empty object passes.
     pub struct ChoiceLogprobs {
-        /// `content`: optional, nullable. Entries for the tokens of the message text. The spec requires the key (array or `null`); openai-python also accepts it missing.
+        /// `content`: optional, nullable. Entries for the tokens of the message text. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` `choices[].logprobs` says required, nullable (array or `null`); openai-python src/openai/types/chat/chat_completion.py `ChoiceLogprobs` says optional, nullable (`Optional[...] = None`).
         content: optional_nullable Vec<ChatCompletionTokenLogprob> = "content",
-        /// `refusal`: optional, nullable. Entries for the tokens of the refusal text. The spec requires the key (array or `null`); openai-python also accepts it missing.
+        /// `refusal`: optional, nullable. Entries for the tokens of the refusal text. Lenient: openai-openapi openapi.yaml `CreateChatCompletionResponse` `choices[].logprobs` says required, nullable (array or `null`); openai-python src/openai/types/chat/chat_completion.py `ChoiceLogprobs` says optional, nullable (`Optional[...] = None`).
         refusal: optional_nullable Vec<ChatCompletionTokenLogprob> = "refusal",
     }
 }
@@ -221,7 +221,7 @@ rt::object! {
         token: required String = "token",
         /// `logprob`: required. Natural logarithm of the token's probability; `-9999.0` stands for a token outside the 20 likeliest.
         logprob: required rt::Number = "logprob",
-        /// `bytes`: optional, nullable. The token's UTF-8 bytes as integers, useful when a character spans several tokens; not checked to lie in 0 to 255. The spec requires the key (array or `null`); openai-python also accepts it missing.
+        /// `bytes`: optional, nullable. The token's UTF-8 bytes as integers, useful when a character spans several tokens; not checked to lie in 0 to 255. Lenient: openai-openapi openapi.yaml `ChatCompletionTokenLogprob` says required, nullable (array or `null`); openai-python src/openai/types/chat/chat_completion_token_logprob.py `ChatCompletionTokenLogprob` says optional, nullable (`Optional[...] = None`).
         bytes: optional_nullable Vec<rt::Integer> = "bytes",
         /// `top_logprobs`: required. The likeliest tokens at this position with their log probabilities; may be empty or shorter than requested, but not `null`.
         top_logprobs: required Vec<TopLogprob> = "top_logprobs",
@@ -235,7 +235,7 @@ rt::object! {
         token: required String = "token",
         /// `logprob`: required. Natural logarithm of the candidate's probability.
         logprob: required rt::Number = "logprob",
-        /// `bytes`: optional, nullable. The candidate's UTF-8 bytes as integers. The spec requires the key (array or `null`); openai-python also accepts it missing.
+        /// `bytes`: optional, nullable. The candidate's UTF-8 bytes as integers. Lenient: openai-openapi openapi.yaml `ChatCompletionTokenLogprob` `top_logprobs[]` says required, nullable (array or `null`); openai-python src/openai/types/chat/chat_completion_token_logprob.py `TopLogprob` says optional, nullable (`Optional[...] = None`).
         bytes: optional_nullable Vec<rt::Integer> = "bytes",
     }
 }
@@ -268,9 +268,9 @@ rt::object! {
         prompt_tokens: required rt::Integer = "prompt_tokens",
         /// `total_tokens`: required. Prompt and completion tokens together; not checked to equal their sum.
         total_tokens: required rt::Integer = "total_tokens",
-        /// `completion_tokens_details`: optional, nullable. Breakdown of the completion tokens. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `completion_tokens_details`: optional, nullable. Breakdown of the completion tokens. Lenient: openai-openapi openapi.yaml `CompletionUsage` says optional, not nullable; openai-python src/openai/types/completion_usage.py `CompletionUsage` says optional, nullable (`Optional[...] = None`).
         completion_tokens_details: optional_nullable CompletionTokensDetails = "completion_tokens_details",
-        /// `prompt_tokens_details`: optional, nullable. Breakdown of the prompt tokens. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `prompt_tokens_details`: optional, nullable. Breakdown of the prompt tokens. Lenient: openai-openapi openapi.yaml `CompletionUsage` says optional, not nullable; openai-python src/openai/types/completion_usage.py `CompletionUsage` says optional, nullable (`Optional[...] = None`).
         prompt_tokens_details: optional_nullable PromptTokensDetails = "prompt_tokens_details",
     }
 }
@@ -278,15 +278,15 @@ rt::object! {
 rt::object! {
     /// A breakdown of the completion's tokens by what they were spent on. Every count may be left out.
     pub struct CompletionTokensDetails {
-        /// `accepted_prediction_tokens`: optional, nullable. With Predicted Outputs, tokens of the prediction that showed up in the completion. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `accepted_prediction_tokens`: optional, nullable. With Predicted Outputs, tokens of the prediction that showed up in the completion. Lenient: openai-openapi openapi.yaml `CompletionUsage` `completion_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `CompletionTokensDetails` says optional, nullable (`Optional[int] = None`).
         accepted_prediction_tokens: optional_nullable rt::Integer = "accepted_prediction_tokens",
-        /// `audio_tokens`: optional, nullable. Audio tokens the model generated. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `audio_tokens`: optional, nullable. Audio tokens the model generated. Lenient: openai-openapi openapi.yaml `CompletionUsage` `completion_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `CompletionTokensDetails` says optional, nullable (`Optional[int] = None`).
         audio_tokens: optional_nullable rt::Integer = "audio_tokens",
-        /// `reasoning_tokens`: optional, nullable. Tokens spent on reasoning that is not part of the visible answer. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `reasoning_tokens`: optional, nullable. Tokens spent on reasoning that is not part of the visible answer. Lenient: openai-openapi openapi.yaml `CompletionUsage` `completion_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `CompletionTokensDetails` says optional, nullable (`Optional[int] = None`).
         reasoning_tokens: optional_nullable rt::Integer = "reasoning_tokens",
-        /// `rejected_prediction_tokens`: optional, nullable. With Predicted Outputs, tokens of the prediction that did not show up in the completion but still count. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `rejected_prediction_tokens`: optional, nullable. With Predicted Outputs, tokens of the prediction that did not show up in the completion but still count. Lenient: openai-openapi openapi.yaml `CompletionUsage` `completion_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `CompletionTokensDetails` says optional, nullable (`Optional[int] = None`).
         rejected_prediction_tokens: optional_nullable rt::Integer = "rejected_prediction_tokens",
-        /// `text_tokens`: optional, nullable. Text tokens the model generated. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `text_tokens`: optional, nullable. Text tokens the model generated. Lenient: openai-openapi openapi.yaml `CompletionUsage` `completion_tokens_details` says optional, not nullable; openai-python src/openai/types/completion_usage.py `CompletionTokensDetails` says optional, nullable (`Optional[...] = None`).
         text_tokens: optional_nullable rt::Integer = "text_tokens",
     }
 }
@@ -294,15 +294,15 @@ rt::object! {
 rt::object! {
     /// A breakdown of the prompt's tokens by kind and by how the prompt cache handled them. Every count may be left out.
     pub struct PromptTokensDetails {
-        /// `audio_tokens`: optional, nullable. Audio input tokens in the prompt. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `audio_tokens`: optional, nullable. Audio input tokens in the prompt. Lenient: openai-openapi openapi.yaml `CompletionUsage` `prompt_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `PromptTokensDetails` says optional, nullable (`Optional[int] = None`).
         audio_tokens: optional_nullable rt::Integer = "audio_tokens",
-        /// `cache_write_tokens`: optional, nullable. Prompt tokens written to the prompt cache. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `cache_write_tokens`: optional, nullable. Prompt tokens written to the prompt cache. Lenient: openai-openapi openapi.yaml `CompletionUsage` `prompt_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `PromptTokensDetails` says optional, nullable (`Optional[int] = None`).
         cache_write_tokens: optional_nullable rt::Integer = "cache_write_tokens",
-        /// `cached_tokens`: optional, nullable. Prompt tokens read from the prompt cache. The spec: optional (`default: 0`), but `null` not allowed; openai-python also accepts `null`.
+        /// `cached_tokens`: optional, nullable. Prompt tokens read from the prompt cache. Lenient: openai-openapi openapi.yaml `CompletionUsage` `prompt_tokens_details` says optional (`default: 0`), not nullable; openai-python src/openai/types/completion_usage.py `PromptTokensDetails` says optional, nullable (`Optional[int] = None`).
         cached_tokens: optional_nullable rt::Integer = "cached_tokens",
-        /// `image_tokens`: optional, nullable. Image input tokens in the prompt. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `image_tokens`: optional, nullable. Image input tokens in the prompt. Lenient: openai-openapi openapi.yaml `CompletionUsage` `prompt_tokens_details` says optional, not nullable; openai-python src/openai/types/completion_usage.py `PromptTokensDetails` says optional, nullable (`Optional[...] = None`).
         image_tokens: optional_nullable rt::Integer = "image_tokens",
-        /// `text_tokens`: optional, nullable. Text input tokens in the prompt. The spec: optional, but `null` not allowed; openai-python also accepts `null`.
+        /// `text_tokens`: optional, nullable. Text input tokens in the prompt. Lenient: openai-openapi openapi.yaml `CompletionUsage` `prompt_tokens_details` says optional, not nullable; openai-python src/openai/types/completion_usage.py `PromptTokensDetails` says optional, nullable (`Optional[...] = None`).
         text_tokens: optional_nullable rt::Integer = "text_tokens",
     }
 }

@@ -107,7 +107,7 @@ fn nullable_and_required_are_separate_facts() {
         "Root",
         "| `a` | *string* | :heavy_check_mark: | :heavy_check_mark: | | sdk | |\n\
          | `b` | [Colour](colour.md) | :heavy_minus_sign: | :heavy_check_mark: | | sdk | |\n\
-         | `c` | [Child](child.md) | :heavy_minus_sign: | :heavy_check_mark: | | lenient | |\n\
+         | `c` | [Child](child.md) | :heavy_minus_sign: | :heavy_check_mark: | | spec | |\n\
          | `d` | *integer*[] | :heavy_minus_sign: | :heavy_minus_sign: | | seed | |\n",
     );
     let dir = folder(&[("root.md", &root), ("colour.md", ENUM_CLOSED), ("child.md", CHILD)]);
@@ -309,4 +309,20 @@ fn normalize_resolves_parent_components_lexically() {
         PathBuf::from("docs/models/components/x.md")
     );
     assert_eq!(normalize(Path::new("../a/./b")), PathBuf::from("../a/b"));
+}
+
+#[test]
+fn a_struck_through_title_names_the_deprecated_type() {
+    // OpenRouter's SDK titles a deprecated page `~~LegacyChatContentVideo~~` (front matter or heading).
+    let mdx = "---\ntitle: \"~~Legacy~~\"\n---\n\nOld part.\n\n## Fields\n\n| Field | Type | Required | Description |\n\
+               | --- | --- | --- | --- |\n| `url` | *string* | :heavy_check_mark: | N/A |\n";
+    let root = object_page(
+        "Root",
+        "| `old` | [Legacy](legacy.mdx) | :heavy_minus_sign: | :heavy_minus_sign: | | sdk | |\n",
+    );
+    let dir = folder(&[("root.md", &root), ("legacy.mdx", mdx)]);
+    let set = load(dir.path(), "Root").unwrap();
+    assert!(set.get("Legacy").is_some(), "{:?}", set.types.iter().map(|t| &t.name).collect::<Vec<_>>());
+    let dir = folder(&[("legacy.md", "# ~~Legacy~~\n\n## Fields\n\n| Field | Type | Required |\n| --- | --- | --- |\n| `a` | *string* | :heavy_check_mark: |\n")]);
+    assert_eq!(load(dir.path(), "legacy.md").unwrap().root, "Legacy");
 }

@@ -83,6 +83,11 @@ pub struct ImportArgs {
     /// The sidecar's description (default: made from the model and what the response shows)
     #[arg(long, value_name = "TEXT", help_heading = "Fixture")]
     pub description: Option<String>,
+    /// What the recorder did that the recording does not show, added to each sidecar's
+    /// `normalisation` (repeatable): recorder-reformatted (it parsed and re-wrote the body, as the
+    /// Vercel AI SDK's recorder does), re-serialised-json, sorted-keys, dechunked, framed-events
+    #[arg(long, value_name = "NORMALISATION", help_heading = "Fixture")]
+    pub recorder: Vec<chatcompat::corpus::Normalisation>,
     /// Fixture directory (default: the workspace's fixtures/)
     #[arg(long, env = "CHATCOMPAT_FIXTURES", value_name = "DIR", help_heading = "Output")]
     pub fixtures: Option<PathBuf>,
@@ -133,6 +138,13 @@ pub struct DeriveArgs {
     /// The root type (name or page file) of --tables
     #[arg(long, value_name = "TYPE", requires = "tables")]
     pub root: Option<String>,
+    /// With --tables: read nullability, integers and wire keys from the SDK's source here
+    /// (zod inbound schemas in src/models/**, or pydantic models)
+    #[arg(long, value_name = "DIR", requires = "tables")]
+    pub sdk_source: Option<PathBuf>,
+    /// With --tables: overrides in our table format (`# Type`, `## Fields` rows replacing the pages' rows)
+    #[arg(long, value_name = "FILE", requires = "tables")]
+    pub overrides: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

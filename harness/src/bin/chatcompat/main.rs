@@ -8,7 +8,7 @@ mod args;
 
 use std::process::ExitCode;
 
-use chatcompat::{catalog::Drift, derive, report, tables, Catalog};
+use chatcompat::{catalog::Drift, derive, report, Catalog};
 use clap::Parser;
 
 use crate::args::{
@@ -117,29 +117,16 @@ fn fixtures_dir(
 
 fn run_derive(place: &Place, args: &DeriveArgs) -> Result<u8, Failure> {
     if let (Some(dir), Some(root)) = (&args.tables, &args.root) {
-        return match tables::load(dir, root) {
-            Ok(set) => {
-                // A URN's name part: the title lowercased, anything but letters, digits, `.` and `-` as `-`.
-                let name: String = set
-                    .root
-                    .to_lowercase()
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
-                    .collect();
-                let id = format!("urn:chatcompat:custom:{name}");
-                let shown = dir.display().to_string();
-                let info = derive::SchemaInfo { id: &id, title: &set.root, tables: &shown };
-                let schema = derive::derive(&set, &info);
-                // Say it succeeded only for a schema that compiles.
-                chatcompat::Schema::compile(&id, schema.clone())?;
-                out!("{}", chatcompat::catalog::schema_text(&schema));
-                Ok(SUCCESS)
-            }
-            Err(errors) => {
-                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                Err(lines.join("\nerror: ").into())
-            }
+        let options = derive::docs::Options {
+            sdk_source: args.sdk_source.as_deref(),
+            overrides: args.overrides.as_deref(),
         };
+        let derived = derive::docs::from_docs(dir, root, &options).map_err(|err| err.to_string())?;
+        for note in &derived.notes {
+            eprintln!("note: {note}");
+        }
+        out!("{}", chatcompat::catalog::schema_text(&derived.schema));
+        return Ok(SUCCESS);
     }
     let workspace = &place.checkout("`derive` (it writes schemas/)")?;
     let catalog = Catalog::discover(workspace)?;
@@ -373,6 +360,7 @@ fn run_import(place: &Place, args: &ImportArgs) -> Result<u8, Failure> {
         date: args.date.clone(),
         name: args.name.clone(),
         description: args.description.clone(),
+        recorder: args.recorder.clone(),
     };
     let (mut written, mut skipped) = (0, 0);
     let inputs = chatcompat::input::Input::from_args(&args.paths);
