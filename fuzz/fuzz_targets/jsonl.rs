@@ -39,15 +39,15 @@ fuzz_target!(|data: &[u8]| {
             checker.run_stream("fuzz.jsonl", input, mode, reporter.as_mut()).expect("writing to memory")
         };
         if mode == InputMode::Jsonl {
-            let responses = input
-                .split(|&b| b == b'\n')
-                .filter(|line| !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')))
-                .count();
+            // LF, CR and CRLF each end a line; a line of spaces and tabs only is blank.
+            let responses =
+                lines(input).filter(|line| !line.iter().all(|b| matches!(b, b' ' | b'\t'))).count();
             assert_eq!(summary.responses, responses);
         } else if mode == InputMode::Json && input.len() <= max {
             assert_eq!(summary.responses, 1);
         }
         let text = String::from_utf8(out).expect("reports are UTF-8");
+        assert!(summary.failed <= summary.responses && summary.malformed <= summary.failed, "{summary:?}");
         match format {
             Format::Json => {
                 for line in text.lines() {
@@ -60,3 +60,22 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// The lines of `input` by the one line model: LF, CR and CRLF each end one line; no line after a final end.
+fn lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = input;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = match rest.get(end) {
+            Some(b'\r') if rest.get(end + 1) == Some(&b'\n') => 2,
+            Some(_) => 1,
+            None => 0,
+        };
+        rest = &rest[end + skip..];
+        Some(line)
+    })
+}

@@ -47,7 +47,17 @@ pub fn derive(set: &TypeSet, info: &SchemaInfo<'_>) -> Value {
             info.tables
         )),
     );
-    root.insert("$ref".into(), json!(def_ref(&set.root)));
+    match set.get(&set.root).map(|t| &t.kind) {
+        // An enum has no `$defs` entry (enums are inlined where used), so a root enum is the root schema.
+        Some(TypeKind::Enum { .. }) => {
+            if let Value::Object(inline) = type_schema(set, &TypeRef::Named(set.root.clone()), false) {
+                root.extend(inline.into_iter().filter(|(key, _)| key != "title"));
+            }
+        }
+        _ => {
+            root.insert("$ref".into(), json!(def_ref(&set.root)));
+        }
+    }
     root.insert("$defs".into(), Value::Object(defs));
     Value::Object(root)
 }
@@ -236,5 +246,33 @@ mod ref_tests {
         assert_eq!(def_ref("Chat Completion"), "#/$defs/Chat%20Completion");
         assert_eq!(def_ref("a/b~c"), "#/$defs/a~1b~0c");
         assert_eq!(def_ref("50%"), "#/$defs/50%25");
+    }
+
+    /// Found by `fuzz/` (target `tables`): a page set whose root is an enum (`derive --tables --root
+    /// Role`) derived `"$ref": "#/$defs/Role"`, but enums are inlined and have no `$defs` entry, so the
+    /// schema did not compile.
+    #[test]
+    fn a_root_enum_is_the_root_schema() {
+        use crate::tables::{Dialect, TypeDef, TypeKind, TypeSet};
+        for open in [false, true] {
+            let set = TypeSet {
+                root: "Role".into(),
+                types: vec![TypeDef {
+                    name: "Role".into(),
+                    file: "role.md".into(),
+                    description: None,
+                    kind: TypeKind::Enum { values: vec!["assistant".into()], open },
+                    dialect: Dialect::Tables,
+                }],
+            };
+            let info = super::SchemaInfo { id: "urn:test", title: "roles", tables: "t/" };
+            let schema = super::derive(&set, &info);
+            assert_eq!(schema["title"], "roles");
+            assert!(schema.get("$ref").is_none(), "{schema:#}");
+            let compiled = Schema::compile("custom", schema).unwrap();
+            assert!(compiled.check(&json!("assistant")).violations.is_empty());
+            assert!(!compiled.check(&json!(1)).violations.is_empty(), "open: {open}");
+            assert_eq!(compiled.check(&json!("user")).violations.is_empty(), open);
+        }
     }
 }

@@ -102,10 +102,10 @@ impl EntrySpec {
     }
 
     /// The entry's keys as TOML lines, in the order they are documented (absent optional keys and an
-    /// empty `link` left out). Written by hand so that the core library needs no TOML writer; a JSON
-    /// string literal is a valid TOML basic string.
+    /// empty `link` left out). Written by hand so that the core library needs no TOML writer; strings are
+    /// quoted by `toml_string`.
     pub fn to_toml(&self) -> String {
-        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
+        let quoted = toml_string;
         let mut lines = vec![format!("fixtures = {}", quoted(&self.fixtures))];
         if let Some(provider) = &self.provider {
             lines.push(format!("provider = {}", quoted(provider)));
@@ -130,6 +130,28 @@ impl EntrySpec {
         text.push('\n');
         text
     }
+}
+
+/// `text` as a TOML basic string. Not a JSON string literal: TOML also forbids a raw DEL (U+007F),
+/// which JSON leaves as it is (found by `fuzz/`, target `expectations`: the file did not load again).
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{0}'..='\u{1f}' | '\u{7f}' => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The folder a file is in; `.` for a bare file name.
@@ -708,7 +730,9 @@ pub fn update(
         // A stream's sequence rule comes as its name with an empty pointer: a `rule` entry.
         let rule = pointer.is_empty().then(|| keyword.clone());
         let spec = EntrySpec {
-            fixtures: fixtures.clone(),
+            // The path as a glob that matches it alone: `[`, `]`, `*`, `?`, `{` and `}` are legal in a
+            // file name and would otherwise match other files, or none (`a[1].json` matches `a1.json`).
+            fixtures: globset::escape(fixtures),
             provider: Some(provider.clone()),
             stream: stream.then_some(true),
             pointer: rule.is_none().then(|| pointer.clone()),
@@ -941,6 +965,40 @@ mod tests {
         assert!(rewritten.apply(&openai(), &run).passed());
         update(&path, Some(&rewritten), &openai(), &run).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), first, "a second run changes nothing");
+    }
+
+    /// Found by `fuzz/` (target `expectations`): a file named `[x]y.json` was written as the glob
+    /// `[x]y.json`, which matches `xy.json` only, so the entry `--update-expectations` wrote was unmatched
+    /// and its own run still failed. Every glob metacharacter a file name may hold is escaped now.
+    #[test]
+    fn update_escapes_glob_characters_in_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let names = ["[x]y.json", "a*.json", "q?.json", "{a,b}.json", "b]{.json", "plain.json"];
+        let run: Vec<_> = names.iter().map(|name| errors(dir.path(), name, &[("/id", "type")])).collect();
+        // A file the unescaped globs would have matched too: it must stay failing.
+        let other = errors(dir.path(), "xy.json", &[("/id", "type")]);
+        update(&path, None, &openai(), &run).unwrap();
+        let written = Expectations::load(&path).unwrap();
+        assert!(written.apply(&openai(), &run).passed(), "{}", fs::read_to_string(&path).unwrap());
+        let mut with_other = run.clone();
+        with_other.push(other.clone());
+        let failing = written.apply(&openai(), &with_other).still_failing;
+        assert_eq!(failing.iter().map(|(file, _)| file).collect::<Vec<_>>(), [&other.file]);
+    }
+
+    /// Found by `fuzz/` (target `expectations`): a pointer with a DEL character was written as a JSON
+    /// string literal, which TOML refuses, so the file `--update-expectations` wrote did not load.
+    #[test]
+    fn update_writes_strings_toml_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let pointer = "/a\u{7f}b\u{0}c\"d\\e\tf\r\u{1b}g\u{85}h";
+        let run = vec![errors(dir.path(), "x\u{7f}.json", &[(pointer, "type\u{7f}")])];
+        update(&path, None, &openai(), &run).unwrap();
+        let written = Expectations::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(written.entries[0].spec.pointer.as_deref(), Some(pointer));
+        assert!(written.apply(&openai(), &run).passed());
     }
 
     #[test]

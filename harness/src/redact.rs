@@ -135,8 +135,38 @@ pub fn find(text: &[u8]) -> Vec<Finding> {
 
 /// `text` with every finding replaced by its placeholder, and the findings with their offsets in the
 /// returned text (where each placeholder starts) and their original lengths.
+///
+/// Replacing can uncover a secret: a later rule's match that overlapped an earlier one is dropped by
+/// [`find`], and once the earlier one is a placeholder the rest of it stands alone (`sk-...08-@corp.io`
+/// leaves `08-@corp.io`, an address again after the `>`). So it is redacted again until [`find`] finds
+/// nothing: what this returns is clean for the lint. Each pass only shrinks the text that is not a
+/// placeholder, and a pass uncovers only what touched the previous pass's replacements.
 pub fn redact(text: &[u8]) -> (Vec<u8>, Vec<Finding>) {
-    let findings = find(text);
+    let (mut out, mut placed) = redact_once(text, find(text));
+    loop {
+        let more = find(&out);
+        if more.is_empty() {
+            return (out, placed);
+        }
+        // No rule matches inside a placeholder, so the new findings lie between the earlier ones:
+        // shift each earlier placeholder by what the new replacements before it add.
+        for earlier in &mut placed {
+            let shift: isize = more
+                .iter()
+                .filter(|f| f.offset < earlier.offset)
+                .map(|f| placeholder(f.rule).len() as isize - f.length as isize)
+                .sum();
+            earlier.offset = earlier.offset.saturating_add_signed(shift);
+        }
+        let (next, found) = redact_once(&out, more);
+        out = next;
+        placed.extend(found);
+        placed.sort_by_key(|f| f.offset);
+    }
+}
+
+/// `text` with each of `findings` (sorted, not overlapping) replaced by its placeholder.
+fn redact_once(text: &[u8], findings: Vec<Finding>) -> (Vec<u8>, Vec<Finding>) {
     let mut out = Vec::with_capacity(text.len());
     let mut placed = Vec::with_capacity(findings.len());
     let mut at = 0;
@@ -243,5 +273,25 @@ mod tests {
         assert_eq!(placed[0], Finding { rule: "openrouter-key", offset: 8, length: 57 });
         assert_eq!(&out[placed[1].offset..placed[1].offset + 16], b"<redacted:email>");
         assert!(find(&out).is_empty());
+    }
+
+    /// Found by `fuzz/` (target `import`): the e-mail rule's match overlapped an OpenAI key and was
+    /// dropped, and once the key was a placeholder the address stood alone: an imported body kept it.
+    #[test]
+    fn what_a_replacement_uncovers_is_redacted_too() {
+        let text = b"key sk-AbCdEfGhIjKlMnOpQr0123456789.jane@corp-mail.io and b@corp.io";
+        let (out, placed) = redact(text);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "key <redacted:openai-key>.<redacted:email> and <redacted:email>"
+        );
+        assert!(find(&out).is_empty());
+        let rules: Vec<_> = placed.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["openai-key", "email", "email"]);
+        assert_eq!(placed.iter().map(|f| f.length).collect::<Vec<_>>(), [31, 17, 9]);
+        for finding in &placed {
+            let shown = placeholder(finding.rule);
+            assert_eq!(&out[finding.offset..finding.offset + shown.len()], shown.as_bytes(), "{finding:?}");
+        }
     }
 }

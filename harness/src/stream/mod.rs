@@ -683,7 +683,9 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(err) => {
-            let position = Position::of_offset(bytes, err.valid_up_to());
+            // A byte order mark is no column (editors hide it; the event lines are counted without it).
+            let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let position = Position::of_offset(&bytes[bom..], err.valid_up_to().saturating_sub(bom));
             findings.push(Finding::rule(
                 Rule::Utf8,
                 None,

@@ -258,3 +258,29 @@ fn an_override_of_a_type_the_pages_lack_names_its_line() {
         "{err}"
     );
 }
+
+/// `--sdk-source` on a Python SDK tree (`python/src/example_sdk/models/*.py`, pydantic models written here
+/// in Speakeasy's layout): pydantic accepts `None` for `Optional[T]` too, a default makes a field optional,
+/// and `pydantic.Field(alias=...)` is the wire key.
+#[test]
+fn sdk_source_supplies_the_pydantic_facts() {
+    let sdk = format!("{DATA}/python/src");
+    let (text, err) = derive("python/docs/models", "ChatCompletionResponse", &["--sdk-source", &sdk]);
+    assert!(err.contains("6 models in 6 files; 6 of the pages' object types matched"), "{err}");
+    assert!(err.contains("no SDK model for: TextChunk"), "{err}");
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let defs = &schema["$defs"];
+    let expected = [
+        ("UsageInfo", "prompt_tokens", false, true, json!("integer")), // Optional[int] = 0
+        ("UsageInfo", "cost", false, true, json!("number")),           // OptionalNullable[float] = UNSET
+        ("AssistantMessage", "tool_calls", false, true, json!("array")), // the page says List[...], the model OptionalNullable
+        ("ToolCall", "index", false, true, json!("integer")),
+        ("FunctionCall", "format", false, true, json!("string")), // `format_`, alias "format"
+        ("ChatCompletionResponse", "object", false, false, Value::Null), // aliased, with a default
+        ("ChatCompletionChoice", "index", true, false, json!("integer")),
+    ];
+    for (ty, key, required, nullable, json_type) in expected {
+        assert_eq!(facts(defs, ty, key), (required, nullable, json_type), "{ty}.{key}");
+    }
+    compile(&text);
+}

@@ -488,6 +488,16 @@ fn unreadable_events_are_errors_with_event_and_line_and_the_rest_still_runs() {
     let utf8 = report.errors().find(|f| f.name() == "utf-8").expect("a utf-8 error");
     assert_eq!(utf8.position.map(|p| (p.line.get(), p.column.get())), Some((1, 15)));
     assert!(report.chunks == 1, "the chunk was still read, with U+FFFD in place of the byte");
+    // Found by `fuzz/` (target `stream`): after a byte order mark, positions on line 1 disagreed by one
+    // column (the data's counted without the mark, the bad byte's with it). The mark is no column.
+    let report = stream::check_transcript(
+        streams().schemas("openai").unwrap(),
+        b"\xEF\xBB\xBFdata: {\"id\": \"\xff\"}\n\n",
+    );
+    let utf8 = report.errors().find(|f| f.name() == "utf-8").expect("a utf-8 error");
+    assert_eq!(utf8.position.map(|p| (p.line.get(), p.column.get())), Some((1, 15)));
+    let missing = report.findings.iter().find(|f| f.name() == "required").expect("the chunk lacks keys");
+    assert_eq!(missing.position.map(|p| (p.line.get(), p.column.get())), Some((1, 7)), "at its `{{`");
 
     assert_eq!(errors(&check("openai", "")), ["-/no-chunks"]);
     assert_eq!(errors(&check("openai", ": only a comment\n\ndata: [DONE]\n\n")), ["-/no-chunks"]);
