@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use std::collections::BTreeMap;
 
+use super::contract::ContractList;
 use super::{
     column_ids, has_captured, markdown::facts_text, row, row_ids, source_name, Cell, Counts, Report, Share,
     NO_CAPTURED,
@@ -28,6 +29,8 @@ pub fn render(report: &Report) -> String {
         report.format
     );
     contents(report, &mut out);
+    evidence(report, &mut out);
+    contract(report, &mut out);
     matrix(report, &mut out);
     sdk(report, &mut out);
     details(report, &mut out);
@@ -76,6 +79,14 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .
 th.path { min-width: 18rem; max-width: 26rem; font-weight: normal; }
 th.path code { overflow-wrap: normal; }
 #fields-table td { min-width: 7rem; }
+.kind { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .8rem; font-weight: bold; }
+.sev-structure { background: #ffc4c4; } .sev-presence { background: #ffd3a8; } .sev-value { background: #fff0a8; }
+ol.incompat li { margin: .4rem 0; }
+ol.incompat pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f8fa; padding: .4rem; font-size: .75rem; max-height: 12rem; overflow-y: auto; }
+section.pair { border-top: 1px solid #d0d7de; margin-top: 1rem; font-size: .9rem; }
+.inline .part { display: inline-block; }
+h4 { font-size: .95rem; margin: .6rem 0 .3rem; }
+.beside { font-size: .85rem; color: #57606a; }
 details { margin: .25rem 0; } summary { cursor: pointer; }
 ul { padding-left: 1.2rem; }
 li.captured::marker { content: "● "; color: #0550ae; }
@@ -93,6 +104,8 @@ li.captured::marker { content: "● "; color: #0550ae; }
 /// The sections of the page, in order: (anchor, title).
 fn sections(report: &Report) -> Vec<(&'static str, &'static str)> {
     let mut list = vec![
+        ("evidence", "Three kinds of evidence, side by side"),
+        ("contract", "By contract: what A may send that B rejects"),
         ("matrix", "By fixtures: can a client for B read A's responses?"),
         ("sdk", "By the SDKs' own parsers"),
         ("details", "Cells in detail"),
@@ -189,6 +202,256 @@ fn path(text: &str) -> String {
         }
     }
     out
+}
+
+/// The three kinds of evidence in one matrix; each part links to its section's detail.
+fn evidence(report: &Report, out: &mut String) {
+    let columns = column_ids(report);
+    let _ = writeln!(out, "<h2 id=\"evidence\">Three kinds of evidence, side by side</h2>");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Can a client built for the column's provider (B) read the row's responses (A)? Each \
+         cell gives three answers: <strong>contract</strong>, what A's contract allows that B's rejects (how \
+         many, and the worst kind); <strong>fixtures</strong>, the row's valid fixtures that B's schema accepts, captured \
+         first; <strong>SDK</strong>, those B's own SDK client reads (– where B has none). Select a part for \
+         its list. The framed cells are each row's own provider.</p>"
+    );
+    let _ = writeln!(out, "<p class=\"legend key\">Contract: {}</p>", contract_key());
+    out.push_str(&key());
+    let _ =
+        writeln!(out, "<div class=\"scroll\"><table id=\"evidence-table\">\n<thead><tr><th>A ↓ / B →</th>");
+    for column in &columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for row_id in row_ids(report) {
+        let corpus_row = super::corpus_row(report, row_id);
+        let provider = corpus_row.map_or(row_id, |r| r.provider.as_str());
+        out.push_str("<tr>");
+        out.push_str(&row_header(row_id, corpus_row.is_some_and(has_captured)));
+        for cell in row(report, row_id) {
+            let own = provider == cell.schema;
+            let contract = match super::contract::pair(&report.contract, provider, &cell.schema) {
+                Some(pair) => format!(
+                    "<a href=\"#{}\">{}</a>",
+                    super::contract::anchor(provider, &cell.schema),
+                    contract_part("contract", &pair.response)
+                ),
+                None => part(Share::Empty, if own { "own contract" } else { "contract n/a" }, 0, 0),
+            };
+            let fixtures = format!(
+                "<a href=\"#{}\">{}</a>",
+                anchor(cell),
+                source_parts(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total)
+            );
+            let sdk = match super::sdk::own(&report.sdk, &cell.schema)
+                .and_then(|client| super::sdk::cell(&report.sdk, row_id, client))
+            {
+                Some(c) if c.bodies_total > 0 => part(
+                    Share::of(c.bodies_accepted, c.bodies_total),
+                    "SDK",
+                    c.bodies_accepted,
+                    c.bodies_total,
+                ),
+                _ => part(Share::Empty, "no SDK", 0, 0),
+            };
+            let _ = write!(
+                out,
+                "<td class=\"cell{}\">{contract}{fixtures}{sdk}</td>",
+                if own { " own" } else { "" }
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+}
+
+/// The share a by-contract list is shown with: ✓ compatible, else by its worst kind's severity.
+fn contract_share(list: &ContractList) -> Share {
+    super::markdown::contract_share(list)
+}
+
+fn contract_key() -> String {
+    [
+        (Share::All, "compatible"),
+        (Share::Most, "worst is a value (enum, integer, format, additional)"),
+        (Share::Few, "worst is presence (optional, nullable)"),
+        (Share::None, "worst is structure (type, missing, union)"),
+    ]
+    .iter()
+    .map(|(share, words)| format!("<span class=\"{}\">{} {words}</span>", share.class(), share.symbol()))
+    .collect()
+}
+
+/// `✗ contract 5 · worst type`, coloured by severity.
+fn contract_part(name: &str, list: &ContractList) -> String {
+    let share = contract_share(list);
+    format!(
+        "<span class=\"part {}\"><span class=\"sym\" aria-hidden=\"true\">{}</span> {name} {}</span>",
+        share.class(),
+        share.symbol(),
+        escape(&super::contract::list_text(list))
+    )
+}
+
+/// By contract: the providers' matrix (responses and chunks), then each pair's list with witnesses.
+fn contract(report: &Report, out: &mut String) {
+    let evidence = &report.contract;
+    let _ = writeln!(out, "<h2 id=\"contract\">By contract: what A may send that B rejects</h2>");
+    if !evidence.available {
+        let _ = writeln!(
+            out,
+            "<p>Not compared: <code>{}</code></p>",
+            escape(evidence.error.as_deref().unwrap_or("unknown"))
+        );
+        return;
+    }
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", inline_code(&evidence.note));
+    let _ = writeln!(out, "<p class=\"legend key\">{}</p>", contract_key());
+    let columns = column_ids(report);
+    let _ =
+        writeln!(out, "<div class=\"scroll\"><table id=\"contract-table\">\n<thead><tr><th>A ↓ / B →</th>");
+    for column in &columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(column));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for from in &columns {
+        let _ = write!(out, "<tr><th scope=\"row\"><span class=\"label\">{}</span></th>", escape(from));
+        for to in &columns {
+            let Some(pair) = super::contract::pair(evidence, from, to) else {
+                let _ = write!(out, "<td class=\"cell own\">{}</td>", part(Share::Empty, "own", 0, 0));
+                continue;
+            };
+            let chunk = match &pair.chunk {
+                Some(list) => contract_part("chunks", list),
+                None => part(Share::Empty, "chunks n/a", 0, 0),
+            };
+            let _ = write!(
+                out,
+                "<td class=\"cell\"><a href=\"#{}\">{}{chunk}</a></td>",
+                super::contract::anchor(from, to),
+                contract_part("responses", &pair.response)
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+    let _ = writeln!(out, "<h3 id=\"contract-lists\">Each pair's list</h3>");
+    for pair in &evidence.pairs {
+        pair_section(report, pair, out);
+    }
+}
+
+/// One pair's section: the three kinds of evidence, then the incompatibilities with their witnesses.
+fn pair_section(report: &Report, pair: &super::contract::ContractPair, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<section id=\"{}\" class=\"pair\"><h4>{} → {}: {}</h4>",
+        super::contract::anchor(&pair.from, &pair.to),
+        escape(&pair.from),
+        escape(&pair.to),
+        if pair.compatible() { "compatible by contract" } else { "not compatible by contract" }
+    );
+    // The other two kinds of evidence for the same question, for every row of A (its servers too).
+    let mut beside = Vec::new();
+    for row in report.corpus.iter().filter(|r| r.provider == pair.from) {
+        if let Some(cell) = report.matrix.iter().find(|c| c.fixtures == row.row && c.schema == pair.to) {
+            let sources: Vec<String> = cell
+                .sources
+                .iter()
+                .filter(|(_, c)| c.total > 0)
+                .map(|(origin, c)| format!("{} {}/{}", source_name(*origin), c.accepted(), c.total))
+                .collect();
+            let note = if has_captured(row) { String::new() } else { format!(" ({NO_CAPTURED})") };
+            beside.push(format!(
+                "by fixtures, <a href=\"#{}\">{}</a>{note}: {}",
+                anchor(cell),
+                escape(&row.row),
+                escape(&sources.join(", "))
+            ));
+        }
+        let sdk = super::sdk::own(&report.sdk, &pair.to)
+            .and_then(|client| super::sdk::cell(&report.sdk, &row.row, client).map(|c| (client, c)));
+        if let Some((client, c)) = sdk {
+            beside.push(format!(
+                "by {}'s SDK ({} {}), {}: {}/{} bodies read",
+                escape(&pair.to),
+                escape(&client.label),
+                escape(&client.version),
+                escape(&row.row),
+                c.bodies_accepted,
+                c.bodies_total
+            ));
+        }
+    }
+    if !beside.is_empty() {
+        let _ = writeln!(out, "<p class=\"beside\">{}.</p>", beside.join("; "));
+    }
+    let mut lists = vec![("responses", Some(&pair.response))];
+    lists.push(("chunks", pair.chunk.as_ref()));
+    for (name, list) in lists {
+        let Some(list) = list else {
+            let note = pair.chunk_note.as_deref().unwrap_or("not compared");
+            let _ = writeln!(out, "<p>{name}: n/a ({})</p>", escape(note));
+            continue;
+        };
+        let _ = writeln!(out, "<p class=\"inline\">{}</p>", contract_part(name, list));
+        if list.items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<ol class=\"incompat\">");
+        for item in &list.items {
+            let values = if item.values.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<br>values {} rejects: {}",
+                    escape(&pair.to),
+                    item.values
+                        .iter()
+                        .map(|v| format!("<code>{}</code>", escape(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let witness = &item.witness;
+            let others = if witness.other_errors > 0 {
+                format!(" (and {} other error(s))", witness.other_errors)
+            } else {
+                String::new()
+            };
+            let shown = if witness.pointer.is_empty() { "(root)" } else { &witness.pointer };
+            let body = serde_json::to_string(&witness.response).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> <span class=\"kind sev-{}\">{}</span><br>{} allows: {}; {} requires: {}{values}\
+                 <details><summary>witness: {}; {}'s schema reports <code>{}</code> at <code>{}</code>{others}</summary>\
+                 <pre>{}</pre></details></li>",
+                path(&item.path),
+                severity_class(item.kind),
+                item.kind,
+                escape(&pair.from),
+                inline_code(&item.allows),
+                escape(&pair.to),
+                inline_code(&item.requires),
+                inline_code(&witness.change),
+                escape(&pair.to),
+                escape(&witness.keyword),
+                path(shown),
+                escape(&body)
+            );
+        }
+        let _ = writeln!(out, "</ol>");
+    }
+    let _ = writeln!(out, "<p><a href=\"#contract\">back to the contract matrix</a></p></section>");
+}
+
+fn severity_class(kind: crate::compat::Kind) -> &'static str {
+    match super::contract::Severity::of(kind) {
+        super::contract::Severity::Structure => "structure",
+        super::contract::Severity::Presence => "presence",
+        super::contract::Severity::Value => "value",
+    }
 }
 
 fn matrix(report: &Report, out: &mut String) {

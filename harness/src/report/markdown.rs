@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::contract::{ContractList, Severity};
 use super::{
     column_ids, fields::FieldFacts, has_captured, row, row_ids, source_name, Cell, CorpusRow, Report, Share,
     NO_CAPTURED, SHARE_LEGEND,
@@ -20,6 +21,8 @@ pub fn render(report: &Report) -> String {
          Regenerate with `cargo run --release -p chatcompat -- report`.\n",
         report.chatcompat_version, report.corpus_date, report.format
     );
+    evidence(report, &mut out);
+    contract(report, &mut out);
     matrix(report, &mut out);
     sdk(report, &mut out);
     blocking(report, &mut out);
@@ -32,6 +35,146 @@ pub fn render(report: &Report) -> String {
     roundtrip(report, &mut out);
     out
 }
+
+/// The symbol of a by-contract list: ✓ compatible, else by its worst kind's severity.
+pub fn contract_share(list: &ContractList) -> Share {
+    match list.worst.map(Severity::of) {
+        None => Share::All,
+        Some(Severity::Value) => Share::Most,
+        Some(Severity::Presence) => Share::Few,
+        Some(Severity::Structure) => Share::None,
+    }
+}
+
+/// `✗ 5 · worst type`, or `✓ compatible`.
+fn contract_text(list: &ContractList) -> String {
+    format!("{} {}", contract_share(list).symbol(), super::contract::list_text(list))
+}
+
+/// The three kinds of evidence in one matrix: per row and column, by contract, by fixtures, by B's SDK.
+fn evidence(report: &Report, out: &mut String) {
+    let columns = column_ids(report);
+    let _ = writeln!(out, "## Three kinds of evidence, side by side\n");
+    let _ = writeln!(
+        out,
+        "Can a client built for the column's provider (B) read the row's responses (A)? Per cell: **contract** \
+         (what A's contract allows that B's rejects: count and worst kind, {CONTRACT_LEGEND}), **fixtures** (the \
+         row's valid fixtures B's schema accepts, captured first) and **SDK** (those B's own SDK client reads; – \
+         where B has no oracle). The sections below give each in full.\n"
+    );
+    let _ = writeln!(out, "| A ↓ / B → | {} |", columns.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
+    for row_id in row_ids(report) {
+        let provider = super::corpus_row(report, row_id).map_or(row_id, |r| r.provider.as_str());
+        let cells: Vec<String> = row(report, row_id)
+            .iter()
+            .map(|cell| {
+                let contract = match super::contract::pair(&report.contract, provider, &cell.schema) {
+                    Some(pair) => format!("contract {}", contract_text(&pair.response)),
+                    None if provider == cell.schema => "contract: own".to_string(),
+                    None => "contract –".to_string(),
+                };
+                let fixtures =
+                    source_lines(&cell.sources, cell.conforms + cell.conforms_with_extensions, cell.total);
+                let sdk = super::sdk::own(&report.sdk, &cell.schema)
+                    .and_then(|client| super::sdk::cell(&report.sdk, row_id, client))
+                    .filter(|c| c.bodies_total > 0)
+                    .map_or_else(
+                        || "–".to_string(),
+                        |c| {
+                            let share = Share::of(c.bodies_accepted, c.bodies_total);
+                            format!("{} {}/{}", share.symbol(), c.bodies_accepted, c.bodies_total)
+                        },
+                    );
+                let text = format!("{contract}<br>fixtures {}<br>SDK {sdk}", fixtures.join(" · "));
+                if provider == cell.schema {
+                    format!("**{text}**")
+                } else {
+                    text
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} |",
+            row_header(row_id, super::corpus_row(report, row_id)),
+            cells.join(" | ")
+        );
+    }
+    out.push('\n');
+}
+
+/// By contract: the matrix of counts and worst kinds, then each pair's incompatibilities in short.
+fn contract(report: &Report, out: &mut String) {
+    let evidence = &report.contract;
+    let _ = writeln!(out, "## By contract: what A may send that B rejects\n");
+    let Some(_) = evidence.available.then_some(()) else {
+        let error = evidence.error.as_deref().unwrap_or("unknown");
+        let _ = writeln!(out, "Not compared: {}\n", code(error));
+        return;
+    };
+    let _ = writeln!(out, "{}\n", evidence.note);
+    let kinds: Vec<String> =
+        evidence.kinds.iter().map(|k| format!("{} ({})", code(k.kind.as_str()), k.meaning)).collect();
+    let _ = writeln!(out, "Kinds, worst first: {}. Cells: {CONTRACT_LEGEND}.\n", kinds.join("; "));
+    let columns = column_ids(report);
+    let _ = writeln!(out, "| A ↓ / B → | {} |", columns.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " --- |".repeat(columns.len()));
+    for from in &columns {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|to| match super::contract::pair(evidence, from, to) {
+                None => "own".to_string(),
+                Some(pair) => {
+                    let chunk = match &pair.chunk {
+                        Some(list) => format!("<br>chunks {}", contract_text(list)),
+                        None => String::new(),
+                    };
+                    format!("{}{chunk}", contract_text(&pair.response))
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "| **{from}** | {} |", cells.join(" | "));
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "Each pair's incompatibilities, worst kind first (`path` kind: the values B rejects); the HTML page and \
+         `compatibility.json` add what A allows, what B requires and the witness.\n"
+    );
+    for pair in evidence.pairs.iter().filter(|p| !p.compatible()) {
+        let mut parts = vec![format!("responses {}", short_list(&pair.response))];
+        if let Some(chunk) = &pair.chunk {
+            parts.push(format!("chunks {}", short_list(chunk)));
+        }
+        let _ = writeln!(out, "- **{} → {}**: {}", pair.from, pair.to, parts.join("; "));
+    }
+    out.push('\n');
+}
+
+/// `3: `usage` optional, `choices[].finish_reason` enum (error)`; `compatible` when empty.
+fn short_list(list: &ContractList) -> String {
+    if list.count == 0 {
+        return "compatible".to_string();
+    }
+    let items: Vec<String> = list
+        .items
+        .iter()
+        .map(|item| {
+            let values = if item.values.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", item.values.iter().map(|v| escape(v)).collect::<Vec<_>>().join(", "))
+            };
+            format!("{} {}{values}", code(&item.path), item.kind)
+        })
+        .collect();
+    format!("{}: {}", list.count, items.join(", "))
+}
+
+/// The by-contract symbols in words.
+pub const CONTRACT_LEGEND: &str =
+    "✓ compatible, ◕ worst is a value, ◔ worst is presence (optional, nullable), ✗ worst is structure (type, missing, union)";
 
 fn matrix(report: &Report, out: &mut String) {
     let columns = column_ids(report);

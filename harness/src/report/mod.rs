@@ -8,6 +8,7 @@
 //! the corpus, so the committed files can be drift-tested.
 
 pub use crate::fields;
+pub mod contract;
 pub mod html;
 pub mod markdown;
 pub mod roundtrip;
@@ -52,6 +53,8 @@ pub struct Report {
     pub streaming: streams::Streaming,
     /// What the providers' own SDK clients did with the corpus (by B's SDK, and agreement with `check`).
     pub sdk: sdk::SdkEvidence,
+    /// What each provider's contract allows that another's rejects, with verified witnesses (by contract).
+    pub contract: contract::ContractEvidence,
 }
 
 /// The differences `chatcompat observe` finds, without the full inventory.
@@ -401,6 +404,7 @@ pub fn build(
         },
         streaming,
         sdk,
+        contract: contract::build(catalog),
     }
 }
 

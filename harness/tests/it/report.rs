@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chatcompat::{corpus, report, Catalog};
+use chatcompat::{catalog::SchemaKind, corpus, report, Catalog};
 
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -161,9 +161,10 @@ fn cells_count_each_source_apart_and_servers_get_their_own_rows() {
     assert!(markdown.contains("| **openai**<br>_no captured evidence_ |"), "{markdown}");
     assert!(markdown.contains("| **openai-compatible · groq** |"), "a captured row has no note");
     // Captured first, then docs, then synthetic; the row's own schema in bold.
-    let groq_line = markdown.lines().find(|l| l.starts_with("| **openai-compatible · groq** |")).unwrap();
+    let by_fixtures = section(&markdown, "## Can a client");
+    let groq_line = by_fixtures.lines().find(|l| l.starts_with("| **openai-compatible · groq** |")).unwrap();
     assert!(groq_line.contains("**◕ captured 2/3**<br>**+ext 1**"), "{groq_line}");
-    let openai_line = markdown.lines().find(|l| l.starts_with("| **openai**<br>")).unwrap();
+    let openai_line = by_fixtures.lines().find(|l| l.starts_with("| **openai**<br>")).unwrap();
     let (docs, synthetic) = (openai_line.find("docs").unwrap(), openai_line.find("synthetic").unwrap());
     assert!(docs < synthetic, "{openai_line}");
     assert!(
@@ -214,4 +215,88 @@ fn shares_tell_all_most_few_and_none_apart() {
     let symbols: std::collections::BTreeSet<&str> =
         [Share::All, Share::Most, Share::Few, Share::None, Share::Empty].iter().map(|s| s.symbol()).collect();
     assert_eq!(symbols.len(), 5, "each shade has its own symbol, for readers who do not see the colour");
+}
+
+/// The Markdown section that starts with `heading`, up to the next `## ` heading.
+fn section(markdown: &str, heading: &str) -> String {
+    let mut lines = markdown.lines().skip_while(|l| !l.starts_with(heading));
+    let first = lines.next().unwrap_or_default();
+    std::iter::once(first).chain(lines.take_while(|l| !l.starts_with("## "))).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn contract_sections_snapshot() {
+    let report = build(&workspace().join("fixtures"));
+    let markdown = report::markdown::render(&report);
+    insta::assert_snapshot!("evidence-side-by-side", section(&markdown, "## Three kinds of evidence"));
+    insta::assert_snapshot!("by-contract", section(&markdown, "## By contract"));
+    // One pair's list as the HTML page shows it: the example, OpenRouter's responses read by an OpenAI client.
+    let html = report::html::render(&report);
+    let start = html.find("<section id=\"contract-openrouter-openai\"").expect("the pair has a section");
+    let end = start + html[start..].find("</section>").unwrap() + "</section>".len();
+    insta::assert_snapshot!("contract-openrouter-openai-html", &html[start..end]);
+}
+
+#[test]
+fn every_contract_cell_links_to_its_list_and_every_witness_is_proved() {
+    let report = build(&workspace().join("fixtures"));
+    let catalog = Catalog::discover(workspace()).unwrap();
+    let evidence = &report.contract;
+    assert!(evidence.available, "{:?}", evidence.error);
+    let n = catalog.providers.len();
+    assert_eq!(evidence.pairs.len(), n * (n - 1), "every ordered pair of distinct providers");
+    let html = report::html::render(&report);
+    let markdown = report::markdown::render(&report);
+    for pair in &evidence.pairs {
+        let anchor = report::contract::anchor(&pair.from, &pair.to);
+        assert!(html.contains(&format!("href=\"#{anchor}\"")), "a cell links to {anchor}");
+        assert!(html.contains(&format!("<section id=\"{anchor}\"")), "{anchor} exists");
+        for (kind, list) in
+            [(SchemaKind::Response, Some(&pair.response)), (SchemaKind::Chunk, pair.chunk.as_ref())]
+        {
+            let Some(list) = list else { continue };
+            assert_eq!(list.count, list.items.len());
+            assert_eq!(list.unconfirmed, 0, "{} → {}: unconfirmed candidates", pair.from, pair.to);
+            assert_eq!(list.worst, list.items.iter().map(|i| i.kind).min());
+            let a = catalog.load_schema_kind(catalog.provider(&pair.from).unwrap(), kind).unwrap();
+            let b = catalog.load_schema_kind(catalog.provider(&pair.to).unwrap(), kind).unwrap();
+            for item in &list.items {
+                let witness = &item.witness;
+                let at = format!("{} → {} {kind:?} {} [{}]", pair.from, pair.to, item.path, item.kind);
+                assert!(
+                    a.check(&witness.response).violations.is_empty(),
+                    "{at}: A rejects the report's witness"
+                );
+                let by_b = b.check(&witness.response).violations;
+                assert!(
+                    by_b.iter().any(|v| v.pointer == witness.pointer && v.keyword == witness.keyword),
+                    "{at}: B does not report `{}` at {}",
+                    witness.keyword,
+                    witness.pointer
+                );
+                assert_eq!(witness.other_errors + 1, by_b.len(), "{at}");
+            }
+        }
+        if !pair.compatible() {
+            assert!(
+                markdown.contains(&format!("- **{} → {}**: ", pair.from, pair.to)),
+                "the Markdown lists {anchor}"
+            );
+        }
+    }
+    // The side-by-side matrix: each row's contract part comes from the row's provider, servers included.
+    assert!(html.contains("<h2 id=\"evidence\">") && html.contains("<h2 id=\"contract\">"));
+}
+
+#[test]
+fn a_server_row_reads_its_providers_contract() {
+    let corpus = evidence_corpus();
+    let report = build(corpus.path());
+    let html = report::html::render(&report);
+    let row = html
+        .lines()
+        .find(|l| l.contains("<span class=\"label\">· groq</span>") && l.contains("contract"))
+        .unwrap();
+    assert!(row.contains("href=\"#contract-openai-compatible-openai\""), "{row}");
+    assert!(row.contains("own contract"), "the core column is the server row's own contract");
 }
