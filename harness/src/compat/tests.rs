@@ -1,3 +1,5 @@
+//! Unit tests of `compat`: the incompatibilities found between two schemas, their witnesses, and the errors a bad schema gives.
+
 use serde_json::json;
 
 use super::*;
