@@ -458,6 +458,16 @@ impl<'s> Checker<'s> {
     /// Strict parse, then every schema. `terminated` is false only for the last
     /// line of a stream that had no newline after it.
     fn judge(&self, source: Source, bytes: &[u8], terminated: bool) -> Response {
+        // The fast path: a body that conforms to every schema is judged on the tape, with
+        // no `Value` built; any other body is read in full below (see `crate::tape`).
+        if self.inventory.is_none() {
+            if let Some(mut judgements) = self.judge_on_tape(bytes) {
+                if let Some(waivers) = &self.expectations {
+                    waivers.apply(&source.file, &self.schemas, &mut judgements);
+                }
+                return Response { source, outcome: Ok(judgements) };
+            }
+        }
         let first_line = source.line.unwrap_or(1);
         let outcome = match json::read(bytes) {
             Ok(parsed) => {
@@ -480,6 +490,22 @@ impl<'s> Checker<'s> {
             Err(bad) => Err(classify(bad, bytes, terminated, first_line)),
         };
         Response { source, outcome }
+    }
+
+    /// Every schema's judgement of a body that conforms to all of them, read onto the tape;
+    /// `None` for any other body.
+    fn judge_on_tape(&self, bytes: &[u8]) -> Option<Vec<Judgement>> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        crate::tape::with_tape(text, |root| {
+            self.schemas
+                .iter()
+                .map(|schema| {
+                    let checked = schema.check_tape(root)?;
+                    Some(Judgement { checked, excerpts: Vec::new(), waived: None })
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .flatten()
     }
 
     fn judge_value(

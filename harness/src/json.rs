@@ -10,7 +10,7 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::{map::Entry, Map, Number, Value};
 
 use crate::locate::{offset_of_byte_position, ByteColumn, Position};
 
@@ -309,7 +309,13 @@ fn f64_literals(text: &str) -> Vec<&str> {
                 }
                 let literal = &text[start..i];
                 let float = literal.contains(['.', 'e', 'E']);
-                if float || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err()) {
+                // serde_json reads `-0` (any zeros after a minus) as the float -0.0, keeping its sign.
+                let negative_zero = literal.len() > 1 && literal[1..].bytes().all(|b| b == b'0');
+                let negative_zero = negative_zero && literal.starts_with('-');
+                if float
+                    || negative_zero
+                    || (literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err())
+                {
                     out.push(literal);
                 }
             }
@@ -421,11 +427,14 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{key}")));
-            }
-            let value = map.next_value_seed(StrictValue { wide_float: self.wide_float })?;
-            object.insert(key, value);
+            // One lookup per key: the vacant slot is filled once its value is read.
+            let slot = match object.entry(key) {
+                Entry::Vacant(slot) => slot,
+                Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{}", taken.key())));
+                }
+            };
+            slot.insert(map.next_value_seed(StrictValue { wide_float: self.wide_float })?);
         }
         Ok(Value::Object(object))
     }
@@ -437,6 +446,16 @@ mod tests {
 
     fn nested(levels: usize) -> String {
         format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn a_negative_zero_before_a_wide_float_leaves_it_found() {
+        // serde_json holds `-0` as a float: the literals and the value's floats stay in step.
+        let parsed = read(br#"{"created": -0, "usage": {"n": 7670.959e85}}"#).expect("valid");
+        assert_eq!(
+            parsed.wide_floats,
+            [WideFloat { pointer: "/usage/n".into(), literal: "7670.959e85".into() }]
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub mod single;
 pub mod stream;
 #[cfg(feature = "tools")]
 pub mod tables;
+pub mod tape;
 pub mod verdict;
 
 use std::sync::OnceLock;

@@ -10,7 +10,10 @@ use std::fmt;
 use jsonschema::{error::ValidationErrorKind, Draft, ValidationError, Validator};
 use serde_json::Value;
 
-use crate::locate::{self, Position, Spot};
+use crate::{
+    locate::{self, Position, Spot},
+    tape::{TapeJson, TapeNode},
+};
 
 /// The date-time pattern zod's `z.string().datetime({offset: true})` applies.
 ///
@@ -26,6 +29,9 @@ pub struct Schema {
     provider: String,
     document: Value,
     validator: Validator,
+    /// The same schema, compiled for bodies read onto a [`crate::tape`]: the fast path of a
+    /// conforming body ([`Schema::check_tape`]).
+    tape_validator: Validator<TapeJson>,
     /// The walk that finds undocumented fields, compiled from `document`.
     extensions: extensions::Plan,
     /// How the provider's SDK reads numbers that JSON Schema's `integer` cannot tell apart.
@@ -183,11 +189,16 @@ impl Schema {
             .with_draft(Draft::Draft202012)
             .build(&document)
             .map_err(|err| SchemaError { provider: provider.to_string(), message: err.to_string() })?;
+        let tape_validator = jsonschema::options_for::<TapeJson>()
+            .with_draft(Draft::Draft202012)
+            .build(&document)
+            .map_err(|err| SchemaError { provider: provider.to_string(), message: err.to_string() })?;
         let extensions = extensions::Plan::compile(&document);
         Ok(Schema {
             provider: provider.to_string(),
             document,
             validator,
+            tape_validator,
             extensions,
             numbers: Numbers::default(),
             later: Vec::new(),
@@ -250,6 +261,19 @@ impl Schema {
     /// The schema document as derived.
     pub fn document(&self) -> &Value {
         &self.document
+    }
+
+    /// The fast path of [`Schema::check_parsed`] for a body on the tape: its undocumented
+    /// fields when it conforms, `None` when it does not (the caller then reads it into a
+    /// `Value` and calls [`Schema::check_parsed`], which finds and places every violation).
+    /// The same keywords decide both ways: jsonschema validates the tape as it does a `Value`.
+    pub fn check_tape(&self, root: TapeNode<'_>) -> Option<Checked> {
+        if !self.tape_validator.is_valid(root) {
+            return None;
+        }
+        let mut extensions = Vec::new();
+        self.extensions.collect(root, &mut extensions);
+        Some(Checked { violations: Vec::new(), extensions })
     }
 
     /// Every violation and every undocumented field of `value`.

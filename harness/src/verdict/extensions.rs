@@ -28,14 +28,14 @@ impl Plan {
     }
 
     /// The JSON pointer of every key of `value` that the schema does not document.
-    pub(super) fn collect(&self, value: &Value, out: &mut Vec<String>) {
+    pub(super) fn collect<'v, V: View<'v>>(&self, value: V, out: &mut Vec<String>) {
         let mut pointer = String::new();
         self.walk(0, value, &mut pointer, out);
     }
 
-    fn walk(&self, node: usize, value: &Value, pointer: &mut String, out: &mut Vec<String>) {
+    fn walk<'v, V: View<'v>>(&self, node: usize, value: V, pointer: &mut String, out: &mut Vec<String>) {
         // Only objects have keys, at any depth: a scalar has nothing to walk.
-        if !value.is_object() && !value.is_array() {
+        if !value.is_container() {
             return;
         }
         match &self.nodes[node] {
@@ -49,9 +49,9 @@ impl Plan {
                     self.walk(*member, value, pointer, out);
                 }
             }
-            Node::Shape(shape) => match value {
-                Value::Object(map) => {
-                    for (key, child) in map {
+            Node::Shape(shape) => {
+                if let Some(members) = value.members() {
+                    for (key, child) in members {
                         let len = pointer.len();
                         pointer.push('/');
                         if key.contains(['~', '/']) {
@@ -68,20 +68,106 @@ impl Plan {
                         }
                         pointer.truncate(len);
                     }
-                }
-                Value::Array(items) => {
-                    if let Some(item_node) = shape.items {
-                        for (i, item) in items.iter().enumerate() {
-                            let len = pointer.len();
-                            pointer.push('/');
-                            pointer.push_str(itoa(i, &mut [0; 20]));
-                            self.walk(item_node, item, pointer, out);
-                            pointer.truncate(len);
-                        }
+                } else if let (Some(items), Some(item_node)) = (value.items(), shape.items) {
+                    for (i, item) in items.enumerate() {
+                        let len = pointer.len();
+                        pointer.push('/');
+                        pointer.push_str(itoa(i, &mut [0; 20]));
+                        self.walk(item_node, item, pointer, out);
+                        pointer.truncate(len);
                     }
                 }
-                _ => {}
-            },
+            }
+        }
+    }
+}
+
+/// What the walk reads of a value: a `&Value`, or a node of a body on the
+/// [`crate::tape`] (the fast path for conforming bodies). Both answer alike.
+pub(crate) trait View<'v>: Copy {
+    fn members(self) -> Option<impl Iterator<Item = (&'v str, Self)>>;
+    fn items(self) -> Option<impl Iterator<Item = Self>>;
+    fn get(self, key: &str) -> Option<Self>;
+    /// `==` as `serde_json::Value` has it (numbers by representation, not by value).
+    fn equals(self, expected: &Value) -> bool;
+    fn is_container(self) -> bool;
+    fn is_type(self, name: &str) -> bool;
+}
+
+impl<'v> View<'v> for &'v Value {
+    fn members(self) -> Option<impl Iterator<Item = (&'v str, Self)>> {
+        self.as_object().map(|map| map.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    fn items(self) -> Option<impl Iterator<Item = Self>> {
+        self.as_array().map(|items| items.iter())
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        Value::get(self, key)
+    }
+
+    fn equals(self, expected: &Value) -> bool {
+        self == expected
+    }
+
+    fn is_container(self) -> bool {
+        self.is_object() || self.is_array()
+    }
+
+    fn is_type(self, name: &str) -> bool {
+        match name {
+            "null" => self.is_null(),
+            "boolean" => self.is_boolean(),
+            "object" => self.is_object(),
+            "array" => self.is_array(),
+            "string" => self.is_string(),
+            "number" => self.is_number(),
+            "integer" => self.as_f64().is_some_and(|n| n.fract() == 0.0),
+            _ => false,
+        }
+    }
+}
+
+impl<'v> View<'v> for crate::tape::TapeNode<'v> {
+    fn members(self) -> Option<impl Iterator<Item = (&'v str, Self)>> {
+        self.entries()
+    }
+
+    fn items(self) -> Option<impl Iterator<Item = Self>> {
+        crate::tape::TapeNode::items(&self)
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        self.member(key)
+    }
+
+    fn equals(self, expected: &Value) -> bool {
+        match (self.str(), self.number(), expected) {
+            (Some(text), _, Value::String(s)) => text == s,
+            (Some(_), _, _) => false,
+            (None, Some(n), Value::Number(m)) => n == *m,
+            (None, Some(_), _) => false,
+            _ => self.to_value() == *expected,
+        }
+    }
+
+    fn is_container(self) -> bool {
+        self.entries().is_some() || crate::tape::TapeNode::items(&self).is_some()
+    }
+
+    fn is_type(self, name: &str) -> bool {
+        use jsonschema::json::Node as _;
+        let kind = self.json_type();
+        match name {
+            "null" => kind == jsonschema::JsonType::Null,
+            "boolean" => kind == jsonschema::JsonType::Boolean,
+            "object" => kind == jsonschema::JsonType::Object,
+            "array" => kind == jsonschema::JsonType::Array,
+            "string" => kind == jsonschema::JsonType::String,
+            "number" => kind == jsonschema::JsonType::Number,
+            "integer" => self.number().and_then(|n| n.as_f64()).is_some_and(|n| n.fract() == 0.0),
+            _ => false,
         }
     }
 }
@@ -127,9 +213,11 @@ impl Condition {
         }))
     }
 
-    fn holds(&self, value: &Value) -> bool {
+    fn holds<'v, V: View<'v>>(&self, value: V) -> bool {
         match &self.0 {
-            Some(constants) => constants.iter().all(|(key, expected)| value.get(key) == Some(expected)),
+            Some(constants) => {
+                constants.iter().all(|(key, expected)| value.get(key).is_some_and(|v| v.equals(expected)))
+            }
             None => false,
         }
     }
@@ -161,29 +249,16 @@ impl Admission {
         Admission { types, required }
     }
 
-    fn admits(&self, value: &Value) -> bool {
+    fn admits<'v, V: View<'v>>(&self, value: V) -> bool {
         let type_fits = match &self.types {
             None => true,
-            Some(names) => names.iter().any(|name| json_type_is(value, name)),
+            Some(names) => names.iter().any(|name| value.is_type(name)),
         };
-        let required_present = match value.as_object() {
-            Some(map) => self.required.iter().all(|key| map.contains_key(key)),
+        let required_present = match value.members() {
+            Some(_) => self.required.iter().all(|key| value.get(key).is_some()),
             None => true,
         };
         type_fits && required_present
-    }
-}
-
-fn json_type_is(value: &Value, name: &str) -> bool {
-    match name {
-        "null" => value.is_null(),
-        "boolean" => value.is_boolean(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "number" => value.is_number(),
-        "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
-        _ => false,
     }
 }
 

@@ -16,4 +16,5 @@ mod report;
 mod sample;
 mod schemas;
 mod stream;
+mod tape;
 mod verdict;
