@@ -31,7 +31,8 @@
 //! `CHATCOMPAT_BENCH_RESPONSES=N` changes the corpus size, `CHATCOMPAT_BENCH_CORPUS=FILE`
 //! keeps the generated corpus there (to time `chatcompat check FILE` on it),
 //! `CHATCOMPAT_BENCH_TRANSCRIPTS=N` the number of transcripts (0 skips the streaming case),
-//! `CHATCOMPAT_BENCH_BREAKDOWN=1` adds where a check and a transcript check spend their time.
+//! `CHATCOMPAT_BENCH_BREAKDOWN=1` adds where a check and a transcript check spend their time,
+//! `CHATCOMPAT_BENCH_ROUNDS=N` times each phase N times (default 3) and keeps the fastest.
 //!
 //! Last, one body with many violations (`CHATCOMPAT_BENCH_VIOLATIONS`, default 1000,4000,16000): a
 //! pretty-printed response whose every choice has a string `index`, checked and located (line and column of
@@ -57,7 +58,8 @@ use serde_json::{json, Value};
 fn main() -> io::Result<()> {
     let count: usize =
         std::env::var("CHATCOMPAT_BENCH_RESPONSES").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let rounds = 3;
+    // The fastest of `rounds` runs of each phase; more rounds steady the figures on a shared machine.
+    let rounds = std::env::var("CHATCOMPAT_BENCH_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(3);
     let catalog = Catalog::embedded().map_err(io::Error::other)?;
     let provider = catalog.provider("openai").map_err(io::Error::other)?;
     let schema = catalog.load_schema(provider).map_err(io::Error::other)?;

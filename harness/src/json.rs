@@ -246,6 +246,10 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 /// numbers that serde_json holds as f64 stand in the same order in the value
 /// (objects keep their order) as their literals in the text, so the two are zipped.
 pub fn wide_floats(text: &str, value: &Value) -> Vec<WideFloat> {
+    // Nearly every value has none: find that out without building a pointer per float.
+    if !has_wide_float(value) {
+        return Vec::new();
+    }
     let mut floats = Vec::new();
     collect_floats(value, &mut String::new(), &mut floats);
     if !floats.iter().any(|(_, v)| v.fract() == 0.0 && v.abs() >= TWO_POW_63) {
@@ -259,6 +263,18 @@ pub fn wide_floats(text: &str, value: &Value) -> Vec<WideFloat> {
         })
         .map(|((pointer, _), literal)| WideFloat { pointer, literal: literal.to_string() })
         .collect()
+}
+
+/// Whether `value` holds an integral float beyond ±2^63 anywhere.
+fn has_wide_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => {
+            n.as_f64().is_some_and(|v| n.is_f64() && v.fract() == 0.0 && v.abs() >= TWO_POW_63)
+        }
+        Value::Array(items) => items.iter().any(has_wide_float),
+        Value::Object(map) => map.values().any(has_wide_float),
+        _ => false,
+    }
 }
 
 fn collect_floats(value: &Value, pointer: &mut String, out: &mut Vec<(String, f64)>) {

@@ -29,11 +29,13 @@ impl Plan {
 
     /// The JSON pointer of every key of `value` that the schema does not document.
     pub(super) fn collect<'v, V: View<'v>>(&self, value: V, out: &mut Vec<String>) {
-        let mut pointer = String::new();
-        self.walk(0, value, &mut pointer, out);
+        let mut path = Vec::new();
+        self.walk(0, value, &mut path, out);
     }
 
-    fn walk<'v, V: View<'v>>(&self, node: usize, value: V, pointer: &mut String, out: &mut Vec<String>) {
+    /// `path` holds the keys and indices down to `value`; a pointer is written only for
+    /// an undocumented key (most walks write none).
+    fn walk<'v, V: View<'v>>(&self, node: usize, value: V, path: &mut Vec<Step<'v>>, out: &mut Vec<String>) {
         // Only objects have keys, at any depth: a scalar has nothing to walk.
         if !value.is_container() {
             return;
@@ -41,45 +43,61 @@ impl Plan {
         match &self.nodes[node] {
             Node::Tagged(members) => {
                 if let Some((_, then)) = members.iter().find(|(condition, _)| condition.holds(value)) {
-                    self.walk(*then, value, pointer, out);
+                    self.walk(*then, value, path, out);
                 }
             }
             Node::Union(members) => {
                 if let Some((_, member)) = members.iter().find(|(admission, _)| admission.admits(value)) {
-                    self.walk(*member, value, pointer, out);
+                    self.walk(*member, value, path, out);
                 }
             }
             Node::Shape(shape) => {
                 if let Some(members) = value.members() {
+                    let documents = shape.properties.as_ref().is_some_and(|p| !p.is_empty());
                     for (key, child) in members {
-                        let len = pointer.len();
-                        pointer.push('/');
-                        if key.contains(['~', '/']) {
-                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                        } else {
-                            pointer.push_str(key);
-                        }
                         match shape.property(key).or(shape.additional) {
-                            Some(child_node) => self.walk(child_node, child, pointer, out),
-                            None if shape.properties.as_ref().is_some_and(|p| !p.is_empty()) => {
-                                out.push(pointer.clone());
+                            Some(child_node) => {
+                                path.push(Step::Key(key));
+                                self.walk(child_node, child, path, out);
+                                path.pop();
                             }
+                            None if documents => out.push(pointer(path, Step::Key(key))),
                             None => {}
                         }
-                        pointer.truncate(len);
                     }
                 } else if let (Some(items), Some(item_node)) = (value.items(), shape.items) {
                     for (i, item) in items.enumerate() {
-                        let len = pointer.len();
-                        pointer.push('/');
-                        pointer.push_str(itoa(i, &mut [0; 20]));
-                        self.walk(item_node, item, pointer, out);
-                        pointer.truncate(len);
+                        path.push(Step::Index(i));
+                        self.walk(item_node, item, path, out);
+                        path.pop();
                     }
                 }
             }
         }
     }
+}
+
+/// One step down a value: a key or an index.
+#[derive(Debug, Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The JSON pointer of `path` followed by `last`, keys escaped (`~0`, `~1`).
+fn pointer(path: &[Step<'_>], last: Step<'_>) -> String {
+    let mut pointer = String::new();
+    for step in path.iter().chain(std::iter::once(&last)) {
+        pointer.push('/');
+        match step {
+            Step::Key(key) if key.contains(['~', '/']) => {
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Step::Key(key) => pointer.push_str(key),
+            Step::Index(i) => pointer.push_str(itoa(*i, &mut [0; 20])),
+        }
+    }
+    pointer
 }
 
 /// What the walk reads of a value: a `&Value`, or a node of a body on the
