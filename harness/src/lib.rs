@@ -9,7 +9,8 @@
 //! [`locate`] adds line and column) → [`corpus`] (fixtures and their metadata) →
 //! [`lint`] (what a reviewer would ask a contributor to change). [`input`] turns
 //! paths and standard input into inputs (the one folder walker); [`check`] runs
-//! many responses (files, folders, JSON Lines, stdin) through it in parallel;
+//! many responses (files, folders, JSON Lines, stdin) through it in parallel,
+//! judging a conforming body on the [`tape`] (no `Value` built);
 //! [`format`] renders the results for people and CI. [`stream`] checks a
 //! streamed response (an event-stream transcript) chunk by chunk, by sequence
 //! rules, and reassembled into one response. [`import`] turns recordings of real

@@ -28,6 +28,9 @@ use serde_json::{Number, Value};
 /// comparing a key with the object's earlier ones, which stays linear only for small objects.
 pub const MAX_KEYS: usize = 64;
 
+/// Slots a thread's tape keeps between bodies (16 bytes each); a larger one is dropped after use.
+const KEEP_SLOTS: usize = 1 << 16;
+
 /// One body on the tape. Reused: [`with_tape`] clears it for every body.
 #[derive(Debug, Default)]
 pub struct Tape {
@@ -77,8 +80,13 @@ pub fn with_tape<T>(text: &str, f: impl FnOnce(TapeNode<'_>) -> T) -> Option<T> 
     }
     TAPE.with(|cell| match cell.try_borrow_mut() {
         Ok(mut tape) => {
-            let root = tape.read(text)?;
-            Some(f(TapeNode { tape: &tape, text, id: root }))
+            let root = tape.read(text);
+            let result = root.map(|root| f(TapeNode { tape: &tape, text, id: root }));
+            // A huge body is not held on to: memory stays what ordinary bodies need.
+            if tape.slots.capacity() > KEEP_SLOTS || tape.owned.capacity() > KEEP_SLOTS * 16 {
+                *tape = Tape::default();
+            }
+            result
         }
         // Re-entered (a callback reading another body): a tape of its own.
         Err(_) => {

@@ -167,7 +167,8 @@ pub fn parse(text: &str) -> EventStream {
 
 /// The first line of `text`, how it ended (`None` at the end of the body), and the rest.
 fn split_line(text: &str) -> (&str, Option<LineEnd>, &str) {
-    match text.find(['\r', '\n']) {
+    // memchr, not `str::find` with a char set: this runs once per line of every transcript.
+    match memchr::memchr2(b'\r', b'\n', text.as_bytes()) {
         Some(at) if text[at..].starts_with("\r\n") => (&text[..at], Some(LineEnd::CrLf), &text[at + 2..]),
         Some(at) if text[at..].starts_with('\r') => (&text[..at], Some(LineEnd::Cr), &text[at + 1..]),
         Some(at) => (&text[..at], Some(LineEnd::Lf), &text[at + 1..]),
