@@ -300,3 +300,36 @@ fn a_server_row_reads_its_providers_contract() {
     assert!(row.contains("href=\"#contract-openai-compatible-openai\""), "{row}");
     assert!(row.contains("own contract"), "the core column is the server row's own contract");
 }
+
+#[test]
+fn the_terminal_summary_lines_up_whatever_the_row_names() {
+    let out = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chatcompat"))
+        .current_dir(workspace())
+        .args(["report", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut tables = 0;
+    for block in stdout.split("\n\n") {
+        let rows: Vec<&str> = block
+            .lines()
+            .skip_while(|l| !l.contains("openai-compatible  failing"))
+            .filter(|l| !l.starts_with("  ") && !l.starts_with("streaming not documented"))
+            .collect();
+        let Some(header) = rows.first() else { continue };
+        tables += 1;
+        // Server rows (`openai-compatible · perplexity`) are longer than the providers' names.
+        assert!(rows.iter().any(|r| r.contains(" · ")), "{block}");
+        for row in &rows {
+            assert_eq!(
+                row.chars().count(),
+                header.chars().count(),
+                "misaligned row {row:?} under {header:?}"
+            );
+        }
+    }
+    assert_eq!(tables, 2, "{stdout}");
+}

@@ -207,8 +207,10 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
     if streaming.corpus.is_empty() {
         return Ok(());
     }
+    // The label column fits the longest row (`openai-compatible · perplexity`), so the counts line up.
+    let width = streaming.corpus.iter().map(|row| row.row.chars().count()).max().unwrap_or(0).max(14);
     outln!(
-        "\n{:<14} {:>11} {:>10} {:>18} {:>8}",
+        "\n{:<width$} {:>11} {:>10} {:>18} {:>8}",
         "streams",
         "transcripts",
         "own schema",
@@ -225,7 +227,7 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
                 })
         };
         outln!(
-            "{:<14} {:>11} {:>10} {:>18} {:>8}",
+            "{:<width$} {:>11} {:>10} {:>18} {:>8}",
             row.row,
             row.valid.values().sum::<usize>() + row.invalid.values().sum::<usize>(),
             accepted(&row.provider),
@@ -245,8 +247,9 @@ fn print_stream_summary(report: &report::Report) -> Result<(), Failure> {
 }
 
 fn print_summary(report: &report::Report) -> Result<(), Failure> {
+    let width = report.corpus.iter().map(|row| row.row.chars().count()).max().unwrap_or(0).max(14);
     outln!(
-        "{:<14} {:>6} {:>10} {:>18} {:>8}",
+        "{:<width$} {:>6} {:>10} {:>18} {:>8}",
         "provider",
         "valid",
         "own schema",
@@ -264,7 +267,7 @@ fn print_summary(report: &report::Report) -> Result<(), Failure> {
         };
         let valid: usize = row.valid.values().sum();
         outln!(
-            "{:<14} {:>6} {:>10} {:>18} {:>8}",
+            "{:<width$} {:>6} {:>10} {:>18} {:>8}",
             row.row,
             valid,
             accepted(&row.provider),
