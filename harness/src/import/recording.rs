@@ -86,6 +86,23 @@ pub struct Recording {
     pub exchanges: Vec<Exchange>,
 }
 
+impl Recording {
+    /// A body recorded alone: one exchange with no request, status, headers or date.
+    fn bare(format: Format, body: Body) -> Recording {
+        Recording {
+            format,
+            exchanges: vec![Exchange {
+                entry: "body".into(),
+                url: None,
+                status: None,
+                headers: Vec::new(),
+                date: None,
+                body,
+            }],
+        }
+    }
+}
+
 /// Why a recording cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -110,31 +127,11 @@ pub fn read(bytes: &[u8]) -> Result<Recording, RecordingError> {
         return read_http(bytes, start);
     }
     if is_event_stream(rest) {
-        return Ok(Recording {
-            format: Format::EventStream,
-            exchanges: vec![Exchange {
-                entry: "body".into(),
-                url: None,
-                status: None,
-                headers: Vec::new(),
-                date: None,
-                body: Body::Bytes(bytes.to_vec()),
-            }],
-        });
+        return Ok(Recording::bare(Format::EventStream, Body::Bytes(bytes.to_vec())));
     }
     let text = std::str::from_utf8(bytes).map_err(|err| RecordingError::NotText(err.valid_up_to()))?;
     if let Some(framed) = data_lines(text) {
-        return Ok(Recording {
-            format: Format::DataLines,
-            exchanges: vec![Exchange {
-                entry: "body".into(),
-                url: None,
-                status: None,
-                headers: Vec::new(),
-                date: None,
-                body: Body::Framed(framed),
-            }],
-        });
+        return Ok(Recording::bare(Format::DataLines, Body::Framed(framed)));
     }
     if rest.starts_with(b"{") || rest.starts_with(b"[") {
         let value: Value = serde_json::from_str(text).map_err(|err| RecordingError::Json {

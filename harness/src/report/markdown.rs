@@ -94,12 +94,7 @@ fn evidence(report: &Report, out: &mut String) {
                 }
             })
             .collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} |",
-            row_header(row_id, super::corpus_row(report, row_id)),
-            cells.join(" | ")
-        );
+        table_row(out, report, row_id, &cells);
     }
     out.push('\n');
 }
@@ -193,12 +188,7 @@ fn matrix(report: &Report, out: &mut String) {
         let own = super::corpus_row(report, row_id).map(|r| r.provider.as_str());
         let cells: Vec<String> =
             row(report, row_id).iter().map(|c| cell_text(c, own == Some(c.schema.as_str()))).collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} |",
-            row_header(row_id, super::corpus_row(report, row_id)),
-            cells.join(" | ")
-        );
+        table_row(out, report, row_id, &cells);
     }
     out.push('\n');
 }
@@ -696,4 +686,14 @@ fn sdk(report: &Report, out: &mut String) {
         }
         out.push('\n');
     }
+}
+
+/// One matrix row: its header cell, then `cells`.
+fn table_row(out: &mut String, report: &Report, row_id: &str, cells: &[String]) {
+    let _ = writeln!(
+        out,
+        "| {} | {} |",
+        row_header(row_id, super::corpus_row(report, row_id)),
+        cells.join(" | ")
+    );
 }
