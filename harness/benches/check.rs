@@ -918,8 +918,8 @@ fn tool_call_chunks(writer: &mut StreamWriter<'_>, body: usize) {
 fn stream_breakdown(corpus: &Transcripts, schemas: &StreamSchemas) {
     let steps = [
         "sse::parse",
-        "serde_json::from_str, every chunk",
-        "chunk Schema::check_text",
+        "chunks onto the tape (Shelf::read)",
+        "chunk Schema::check_tape",
         "rules::check",
         "reassemble::fold",
         "response Schema::check (reassembled)",
@@ -941,31 +941,33 @@ fn stream_breakdown(corpus: &Transcripts, schemas: &StreamSchemas) {
         lap(0, &mut started);
         let events: Vec<&stream::sse::Event> =
             parsed.events.iter().filter(|e| e.data.as_deref().is_some_and(|d| d != "[DONE]")).collect();
-        let values: Vec<Value> = events
-            .iter()
-            .filter_map(|e| serde_json::from_str::<Value>(e.data.as_deref().unwrap_or_default()).ok())
-            .collect();
-        lap(1, &mut started);
-        let chunks: Vec<stream::rules::Chunk> = events
-            .iter()
-            .zip(values)
-            .map(|(event, value)| {
-                let checked = schemas.chunk.check_text(&value, event.data.as_deref().unwrap_or_default());
-                stream::rules::Chunk {
-                    event: event.number,
-                    line: event.line,
-                    value,
-                    violations: checked.violations,
-                }
-            })
-            .collect();
-        lap(2, &mut started);
-        std::hint::black_box(stream::rules::check(&chunks, schemas.conventions));
-        lap(3, &mut started);
-        let folded = stream::reassemble::fold(&chunks, schemas.conventions);
-        lap(4, &mut started);
-        std::hint::black_box(schemas.response.check(&folded.response));
-        lap(5, &mut started);
+        chatcompat::tape::with_shelf(|shelf| {
+            let docs: Vec<_> =
+                events.iter().filter_map(|e| shelf.read(e.data.as_deref().unwrap_or_default())).collect();
+            lap(1, &mut started);
+            let shelf = &*shelf;
+            let chunks: Vec<stream::rules::Chunk<'_>> = events
+                .iter()
+                .zip(docs)
+                .map(|(event, doc)| {
+                    let node = shelf.node(doc);
+                    let checked = schemas.chunk.check_tape(node).unwrap_or_default();
+                    stream::rules::Chunk {
+                        event: event.number,
+                        line: event.line,
+                        value: node,
+                        violations: checked.violations,
+                    }
+                })
+                .collect();
+            lap(2, &mut started);
+            std::hint::black_box(stream::rules::check(&chunks, schemas.conventions));
+            lap(3, &mut started);
+            let folded = stream::reassemble::fold(&chunks, schemas.conventions);
+            lap(4, &mut started);
+            std::hint::black_box(schemas.response.check(&folded.response));
+            lap(5, &mut started);
+        });
     }
     let started = Instant::now();
     for body in &corpus.bodies {

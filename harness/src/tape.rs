@@ -72,45 +72,147 @@ enum Slot {
     },
 }
 
-/// Reads `text` onto this thread's tape and hands its root to `f`; `None` when the body
-/// needs the full reader (see the module's note).
-pub fn with_tape<T>(text: &str, f: impl FnOnce(TapeNode<'_>) -> T) -> Option<T> {
-    thread_local! {
-        static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
-    }
+thread_local! {
+    static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
+}
+
+/// Lends `f` this thread's tape, emptied, and afterwards lets go of it if one huge input made
+/// it grow (memory stays what ordinary inputs need). Re-entered (a callback reading another
+/// input), `f` gets a tape of its own.
+fn with_thread_tape<T>(f: impl FnOnce(&mut Tape) -> T) -> T {
     TAPE.with(|cell| match cell.try_borrow_mut() {
         Ok(mut tape) => {
-            let root = tape.read(text);
-            let result = root.map(|root| f(TapeNode { tape: &tape, text, id: root }));
-            // A huge body is not held on to: memory stays what ordinary bodies need.
+            tape.clear();
+            let result = f(&mut tape);
             if tape.slots.capacity() > KEEP_SLOTS || tape.owned.capacity() > KEEP_SLOTS * 16 {
                 *tape = Tape::default();
             }
             result
         }
-        // Re-entered (a callback reading another body): a tape of its own.
-        Err(_) => {
-            let mut tape = Tape::default();
-            let root = tape.read(text)?;
-            Some(f(TapeNode { tape: &tape, text, id: root }))
-        }
+        Err(_) => f(&mut Tape::default()),
     })
 }
 
+/// Reads `text` onto this thread's tape and hands its root to `f`; `None` when the body
+/// needs the full reader (see the module's note).
+pub fn with_tape<T>(text: &str, f: impl FnOnce(TapeNode<'_>) -> T) -> Option<T> {
+    with_thread_tape(|tape| {
+        let root = tape.append(text)?;
+        Some(f(TapeNode { tape, text, id: root }))
+    })
+}
+
+/// Lends `f` a [`Shelf`] on this thread's tape: many documents (a transcript's chunks) kept
+/// side by side until `f` returns.
+pub fn with_shelf<T>(f: impl FnOnce(&mut Shelf) -> T) -> T {
+    with_thread_tape(|tape| f(&mut Shelf { tape }))
+}
+
+/// Several documents on one tape, each read strictly ([`Shelf::read`]) or copied from a
+/// `Value` ([`Shelf::put`]), each found again by its [`Doc`] handle.
+pub struct Shelf<'t> {
+    tape: &'t mut Tape,
+}
+
+/// A document on a [`Shelf`]: its root, and the text its strings are ranges of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doc<'x> {
+    text: &'x str,
+    root: u32,
+}
+
+impl Shelf<'_> {
+    /// Reads `text` strictly onto the shelf; `None` where [`with_tape`] gives up (the shelf
+    /// is then as it was before).
+    pub fn read<'x>(&mut self, text: &'x str) -> Option<Doc<'x>> {
+        let root = self.tape.append(text)?;
+        Some(Doc { text, root })
+    }
+
+    /// Copies `value` onto the shelf (for a document only a lenient reader takes: a repeated
+    /// key, an object of many keys, a wide float).
+    pub fn put(&mut self, value: &Value) -> Option<Doc<'static>> {
+        let root = self.tape.push_value(value).ok()?;
+        Some(Doc { text: "", root })
+    }
+
+    /// The root node of a document of this shelf.
+    pub fn node<'a>(&'a self, doc: Doc<'a>) -> TapeNode<'a> {
+        TapeNode { tape: self.tape, text: doc.text, id: doc.root }
+    }
+}
+
 impl Tape {
-    /// Reads `text` strictly; the root's slot, or `None` for the full reader.
-    fn read(&mut self, text: &str) -> Option<u32> {
+    fn clear(&mut self) {
         self.slots.clear();
         self.links.clear();
         self.owned.clear();
         self.pending.clear();
+    }
+
+    /// Reads `text` strictly after what the tape holds; the root's slot, or `None` for the
+    /// full reader, with the tape as it was.
+    fn append(&mut self, text: &str) -> Option<u32> {
         if u32::try_from(text.len()).is_err() {
             return None;
         }
+        let marks = (self.slots.len(), self.links.len(), self.owned.len());
+        self.pending.clear();
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let root = Seed { tape: self, text }.deserialize(&mut deserializer).ok()?;
-        deserializer.end().ok()?;
-        Some(root)
+        let root = Seed { tape: self, text }.deserialize(&mut deserializer).ok();
+        match root.filter(|_| deserializer.end().is_ok()) {
+            Some(root) => Some(root),
+            None => {
+                self.slots.truncate(marks.0);
+                self.links.truncate(marks.1);
+                self.owned.truncate(marks.2);
+                None
+            }
+        }
+    }
+
+    /// Copies a `Value` onto the tape, its strings into [`Tape::owned`]; its root's slot.
+    fn push_value(&mut self, value: &Value) -> Result<u32, Bail> {
+        let slot = match value {
+            Value::Null => Slot::Null,
+            Value::Bool(v) => Slot::Bool(*v),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(v), _) => Slot::Uint(v),
+                (None, Some(v)) => Slot::Int(v),
+                (None, None) => Slot::Float(n.as_f64().ok_or(Bail)?),
+            },
+            Value::String(s) => return self.owned_string(s),
+            Value::Array(items) => {
+                let children =
+                    items.iter().map(|item| self.push_value(item)).collect::<Result<Vec<_>, _>>()?;
+                let (start, len) = self.link(&children)?;
+                Slot::Array { start, len }
+            }
+            Value::Object(map) => {
+                let mut children = Vec::with_capacity(2 * map.len());
+                for (key, value) in map {
+                    children.push(self.owned_string(key)?);
+                    children.push(self.push_value(value)?);
+                }
+                let (start, len) = self.link(&children)?;
+                Slot::Object { start, len: len / 2 }
+            }
+        };
+        self.push(slot)
+    }
+
+    fn owned_string(&mut self, value: &str) -> Result<u32, Bail> {
+        let start = u32::try_from(self.owned.len()).map_err(|_| Bail)?;
+        let len = u32::try_from(value.len()).map_err(|_| Bail)?;
+        self.owned.push_str(value);
+        self.push(Slot::Owned { start, len })
+    }
+
+    fn link(&mut self, children: &[u32]) -> Result<(u32, u32), Bail> {
+        let start = u32::try_from(self.links.len()).map_err(|_| Bail)?;
+        let len = u32::try_from(children.len()).map_err(|_| Bail)?;
+        self.links.extend_from_slice(children);
+        Ok((start, len))
     }
 
     fn push(&mut self, slot: Slot) -> Result<u32, Bail> {
@@ -125,9 +227,7 @@ impl Tape {
         let slot = if offset <= text.len() && value.len() <= text.len() - offset {
             Slot::Text { start: offset as u32, len: value.len() as u32 }
         } else {
-            let start = u32::try_from(self.owned.len()).map_err(|_| Bail)?;
-            self.owned.push_str(value);
-            Slot::Owned { start, len: value.len() as u32 }
+            return self.owned_string(value);
         };
         self.push(slot)
     }
@@ -277,6 +377,34 @@ impl fmt::Debug for TapeNode<'_> {
     }
 }
 
+/// As `serde_json::Value` writes it.
+impl fmt::Display for TapeNode<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_value())
+    }
+}
+
+/// `==` as `serde_json::Value` has it: numbers by representation (`1` is not `1.0`), objects
+/// whatever the order of their members.
+impl PartialEq for TapeNode<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.slot(), other.slot()) {
+            (Slot::Null, Slot::Null) => true,
+            (Slot::Bool(a), Slot::Bool(b)) => a == b,
+            (Slot::Uint(a), Slot::Uint(b)) => a == b,
+            (Slot::Int(a), Slot::Int(b)) => a == b,
+            (Slot::Float(a), Slot::Float(b)) => a == b,
+            (Slot::Text { .. } | Slot::Owned { .. }, Slot::Text { .. } | Slot::Owned { .. }) => {
+                self.str() == other.str()
+            }
+            (Slot::Array { .. }, Slot::Array { .. }) | (Slot::Object { .. }, Slot::Object { .. }) => {
+                self.to_value() == other.to_value()
+            }
+            _ => false,
+        }
+    }
+}
+
 impl<'a> TapeNode<'a> {
     fn slot(&self) -> Slot {
         self.tape.slots[self.id as usize]
@@ -320,6 +448,60 @@ impl<'a> TapeNode<'a> {
             Slot::Uint(v) => Some(v.into()),
             Slot::Int(v) => Some(v.into()),
             Slot::Float(v) => Number::from_f64(v),
+            _ => None,
+        }
+    }
+
+    /// Whether this node is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.slot(), Slot::Null)
+    }
+
+    /// The boolean this node holds.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.slot() {
+            Slot::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether this node is an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self.slot(), Slot::Object { .. })
+    }
+
+    /// The items of an array, how many.
+    pub fn array_len(&self) -> Option<usize> {
+        match self.slot() {
+            Slot::Array { len, .. } => Some(len as usize),
+            _ => None,
+        }
+    }
+
+    /// The number as an `i64`, as `Value::as_i64` has it.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.slot() {
+            Slot::Uint(v) => i64::try_from(v).ok(),
+            Slot::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The number as a `u64`, as `Value::as_u64` has it.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self.slot() {
+            Slot::Uint(v) => Some(v),
+            Slot::Int(v) => u64::try_from(v).ok(),
+            _ => None,
+        }
+    }
+
+    /// The number as an `f64`, as `Value::as_f64` has it.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.slot() {
+            Slot::Uint(v) => Some(v as f64),
+            Slot::Int(v) => Some(v as f64),
+            Slot::Float(v) => Some(v),
             _ => None,
         }
     }

@@ -47,6 +47,7 @@ use crate::{
     catalog::{Catalog, CatalogError},
     corpus::{self, ExpectedError, Fixture, FixtureError, Sidecar},
     locate::Position,
+    tape::TapeNode,
     verdict::{Schema, Verdict, Violation},
 };
 
@@ -678,7 +679,6 @@ impl StreamCatalog {
 
 /// Checks one transcript (the body's raw bytes) against one provider's stream schemas.
 pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptReport {
-    let conventions = schemas.conventions;
     let mut findings = Vec::new();
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -709,8 +709,29 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
         ));
     }
 
-    let mut chunks: Vec<rules::Chunk> = Vec::new();
-    let mut extensions = Vec::new();
+    crate::tape::with_shelf(|shelf| judge_events(schemas, &parsed, shelf, findings))
+}
+
+/// An event whose data was read as JSON, on the transcript's shelf.
+struct Read<'e> {
+    event: &'e sse::Event,
+    data: &'e str,
+    doc: crate::tape::Doc<'e>,
+    /// The data as a `Value`, where only the SDKs' lenient reading takes it (a repeated key,
+    /// a wide float, many keys): then the chunk schema is checked the full way.
+    lenient: Option<Value>,
+}
+
+/// Reads the events' chunks onto `shelf` (one tape for the whole transcript), then judges them:
+/// chunk schema, sequence rules, reassembly and the reassembled schema.
+fn judge_events(
+    schemas: &StreamSchemas,
+    parsed: &sse::EventStream,
+    shelf: &mut crate::tape::Shelf<'_>,
+    mut findings: Vec<Finding>,
+) -> TranscriptReport {
+    let conventions = schemas.conventions;
+    let mut reads: Vec<Read<'_>> = Vec::new();
     let mut done_event: Option<usize> = None;
     let mut after_done: Vec<&sse::Event> = Vec::new();
     for event in &parsed.events {
@@ -747,7 +768,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             }
             continue;
         }
-        let Some(data) = &event.data else {
+        let Some(data) = event.data.as_deref() else {
             findings.push(Finding::rule(
                 Rule::DataMissing,
                 Some(event.number),
@@ -760,8 +781,16 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             done_event = Some(event.number);
             continue;
         }
-        let value = match parse_chunk(data) {
-            Ok(value) => value,
+        if let Some(doc) = shelf.read(data) {
+            reads.push(Read { event, data, doc, lenient: None });
+            continue;
+        }
+        let read = parse_chunk(data).and_then(|value| match shelf.put(&value) {
+            Some(doc) => Ok(Read { event, data, doc, lenient: Some(value) }),
+            None => Err((Position::START, "the data is too large to hold as one chunk".to_string())),
+        });
+        match read {
+            Ok(read) => reads.push(read),
             Err((inside, message)) => {
                 let position = data_position(event, inside);
                 let hint = if data.starts_with("[DONE]") {
@@ -775,10 +804,18 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
                     Some(position),
                     format!("{message}{hint}"),
                 ));
-                continue;
             }
-        };
-        if let Some(error) = error_of(&value) {
+        }
+    }
+
+    let shelf = &*shelf;
+    let mut chunks: Vec<rules::Chunk<'_>> = Vec::with_capacity(reads.len());
+    let mut extensions = Vec::new();
+    for read in &reads {
+        let event = read.event;
+        let at = Some(Position::line_start(event.line));
+        let node = shelf.node(read.doc);
+        if let Some(error) = error_of(node) {
             let raises = conventions.consequence(Rule::ErrorEvent) == Consequence::Raises;
             let what = if raises {
                 "the SDK raises on it"
@@ -794,22 +831,32 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
             if raises {
                 // Not a chunk for this SDK; but one that also carries choices (OpenRouter's
                 // documented shape, `finish_reason: "error"`) still ends them for the rules.
-                if value.get("choices").is_some_and(Value::is_array) {
+                if node.member("choices").is_some_and(|c| c.array_len().is_some()) {
                     chunks.push(rules::Chunk {
                         event: event.number,
                         line: event.line,
-                        value,
+                        value: node,
                         violations: Vec::new(),
                     });
                 }
                 continue;
             }
         }
-        let mut checked = schemas.chunk.check_text(&value, data);
-        for violation in &mut checked.violations {
+        // A conforming chunk is judged on the tape; a deviant one (or one only a lenient reader
+        // takes) the full way, which finds and places every violation.
+        let checked = match (&read.lenient, schemas.chunk.check_tape(node)) {
+            (None, Some(checked)) => checked,
+            (Some(value), _) => schemas.chunk.check_text(value, read.data),
+            (None, None) => match parse_chunk(read.data) {
+                Ok(value) => schemas.chunk.check_text(&value, read.data),
+                Err(_) => crate::verdict::Checked::default(),
+            },
+        };
+        let mut violations = checked.violations;
+        for violation in &mut violations {
             violation.position = violation.position.map(|p| data_position(event, p));
         }
-        for violation in &checked.violations {
+        for violation in &violations {
             findings.push(Finding::schema(
                 Scope::Chunk,
                 Some(event.number),
@@ -817,13 +864,8 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
                 violation.clone(),
             ));
         }
-        extensions.extend(checked.extensions.iter().map(|pointer| (event.number, pointer.clone())));
-        chunks.push(rules::Chunk {
-            event: event.number,
-            line: event.line,
-            value,
-            violations: checked.violations,
-        });
+        extensions.extend(checked.extensions.into_iter().map(|pointer| (event.number, pointer)));
+        chunks.push(rules::Chunk { event: event.number, line: event.line, value: node, violations });
     }
 
     if let Some(first) = after_done.first() {
@@ -933,21 +975,26 @@ fn is_done(data: &str, rule: DoneMatch) -> bool {
 
 /// The `error` member of a chunk that reports a failure: truthy as openai-python's
 /// `data.get("error")` tests it (`{}`, `""`, `0`, `[]`, `false` and `null` are not).
-fn error_of(value: &Value) -> Option<&Value> {
-    value.get("error").filter(|e| match e {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
+fn error_of(value: TapeNode<'_>) -> Option<TapeNode<'_>> {
+    value.member("error").filter(|e| {
+        if let Some(b) = e.as_bool() {
+            b
+        } else if let Some(n) = e.as_f64() {
+            n != 0.0
+        } else if let Some(s) = e.str() {
+            !s.is_empty()
+        } else if let Some(len) = e.array_len() {
+            len > 0
+        } else {
+            e.entries().is_some_and(|mut members| members.next().is_some())
+        }
     })
 }
 
 /// An error member in words: its `message` (and `code`) when it has them, else the value, shortened.
-fn describe_error(error: &Value) -> String {
-    let message = error.get("message").and_then(Value::as_str);
-    let code = error.get("code").filter(|c| !c.is_null());
+fn describe_error(error: TapeNode<'_>) -> String {
+    let message = error.member("message").and_then(|m| m.str());
+    let code = error.member("code").filter(|c| !c.is_null());
     match (message, code) {
         (Some(message), Some(code)) => format!("{message:?} (code {code})"),
         (Some(message), None) => format!("{message:?}"),

@@ -17,6 +17,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::tape::TapeNode;
+
 use super::{
     rules::{choice_key, whole_number, ChoiceKey, Chunk},
     Conventions, Finding, Rule, ToolCallShape,
@@ -31,19 +33,19 @@ pub struct Folded {
 }
 
 /// Folds `chunks` (in stream order) into one `chat.completion`.
-pub fn fold(chunks: &[Chunk], conventions: Conventions) -> Folded {
+pub fn fold(chunks: &[Chunk<'_>], conventions: Conventions) -> Folded {
     let mut top = Map::new();
     for key in ["id", "created", "model"] {
-        if let Some(value) = chunks.iter().find_map(|c| c.value.get(key)) {
-            top.insert(key.to_string(), value.clone());
+        if let Some(value) = chunks.iter().find_map(|c| c.value.member(key)) {
+            top.insert(key.to_string(), value.to_value());
         }
     }
     top.insert("object".into(), Value::String("chat.completion".into()));
     let mut choices: Vec<ChoiceAcc> = Vec::new();
     for chunk in chunks {
         for key in ["usage", "system_fingerprint", "service_tier"] {
-            if let Some(value) = chunk.value.get(key).filter(|v| !v.is_null()) {
-                top.insert(key.to_string(), value.clone());
+            if let Some(value) = chunk.value.member(key).filter(|v| !v.is_null()) {
+                top.insert(key.to_string(), value.to_value());
             }
         }
         for (position, choice) in chunk.choices() {
@@ -51,7 +53,7 @@ pub fn fold(chunks: &[Chunk], conventions: Conventions) -> Folded {
             let at = match choices.iter().position(|c| c.key == key) {
                 Some(at) => at,
                 None => {
-                    choices.push(ChoiceAcc::new(key, choice.get("index").cloned()));
+                    choices.push(ChoiceAcc::new(key, choice.member("index").map(|i| i.to_value())));
                     choices.len() - 1
                 }
             };
@@ -96,19 +98,19 @@ impl ChoiceAcc {
         }
     }
 
-    fn add(&mut self, event: usize, choice: &Value, shape: ToolCallShape) {
-        let Some(choice) = choice.as_object() else { return };
+    fn add(&mut self, event: usize, choice: TapeNode<'_>, shape: ToolCallShape) {
+        let Some(choice) = choice.entries() else { return };
         for (key, value) in choice {
-            match key.as_str() {
+            match key {
                 "index" => {}
                 "delta" => self.add_delta(event, value, shape),
                 "finish_reason" => {
                     if self.finish_reason.is_none() && !value.is_null() {
-                        self.finish_reason = Some(value.clone());
+                        self.finish_reason = Some(value.to_value());
                     }
                 }
                 "logprobs" => {
-                    if let Some(logprobs) = value.as_object() {
+                    if let Some(logprobs) = value.entries() {
                         let acc = self.logprobs.get_or_insert_with(Map::new);
                         for (part, tokens) in logprobs {
                             append(acc, part, tokens);
@@ -117,28 +119,28 @@ impl ChoiceAcc {
                 }
                 _ if value.is_null() => {}
                 _ => {
-                    self.extra.insert(key.clone(), value.clone());
+                    self.extra.insert(key.to_string(), value.to_value());
                 }
             }
         }
     }
 
-    fn add_delta(&mut self, event: usize, delta: &Value, shape: ToolCallShape) {
-        let Some(delta) = delta.as_object() else { return };
+    fn add_delta(&mut self, event: usize, delta: TapeNode<'_>, shape: ToolCallShape) {
+        let Some(delta) = delta.entries() else { return };
         for (key, value) in delta {
-            match key.as_str() {
+            match key {
                 "role" => {
                     if !self.message.contains_key("role") && !value.is_null() {
-                        self.message.insert("role".into(), value.clone());
+                        self.message.insert("role".into(), value.to_value());
                     }
                 }
                 "tool_calls" => {
-                    for call in value.as_array().into_iter().flatten() {
+                    for call in value.items().into_iter().flatten() {
                         self.add_call(event, call, shape);
                     }
                 }
                 "function_call" => {
-                    if let Some(parts) = value.as_object() {
+                    if let Some(parts) = value.entries() {
                         let acc =
                             self.message.entry("function_call").or_insert_with(|| Value::Object(Map::new()));
                         if let Some(acc) = acc.as_object_mut() {
@@ -153,14 +155,15 @@ impl ChoiceAcc {
         }
     }
 
-    fn add_call(&mut self, event: usize, call: &Value, shape: ToolCallShape) {
-        let Some(fragment) = call.as_object() else { return };
+    fn add_call(&mut self, event: usize, call: TapeNode<'_>, shape: ToolCallShape) {
+        let Some(fragment) = call.entries() else { return };
         if shape == ToolCallShape::Whole {
-            self.calls.push(CallAcc { index: None, call: fragment.clone(), event });
+            let Value::Object(call) = call.to_value() else { return };
+            self.calls.push(CallAcc { index: None, call, event });
             return;
         }
         // A fragment without an index cannot be placed (`tool-call-index` reports it).
-        let Some(index) = whole_number(fragment.get("index")) else { return };
+        let Some(index) = whole_number(call.member("index")) else { return };
         let at = match self.calls.iter().position(|c| c.index == Some(index)) {
             Some(at) => at,
             None => {
@@ -170,23 +173,23 @@ impl ChoiceAcc {
         };
         let acc = &mut self.calls[at].call;
         for (key, value) in fragment {
-            match key.as_str() {
+            match key {
                 "index" => {}
                 "function" => {
-                    let Some(parts) = value.as_object() else { continue };
+                    let Some(parts) = value.entries() else { continue };
                     let function = acc.entry("function").or_insert_with(|| Value::Object(Map::new()));
                     let Some(function) = function.as_object_mut() else { continue };
                     for (part, text) in parts {
                         if part == "arguments" {
                             append(function, part, text);
                         } else if !function.contains_key(part) && !text.is_null() {
-                            function.insert(part.clone(), text.clone());
+                            function.insert(part.to_string(), text.to_value());
                         }
                     }
                 }
                 _ if value.is_null() || acc.contains_key(key) => {}
                 _ => {
-                    acc.insert(key.clone(), value.clone());
+                    acc.insert(key.to_string(), value.to_value());
                 }
             }
         }
@@ -223,16 +226,20 @@ impl ChoiceAcc {
 /// appended, anything else replaces; `null` adds nothing to a value, but a key that
 /// was only ever sent as `null` stays, as `null` (absent and `null` are different facts:
 /// `logprobs.refusal: null` on every chunk is a present, null `refusal`).
-fn append(acc: &mut Map<String, Value>, key: &str, value: &Value) {
-    match (acc.get_mut(key), value) {
-        (None, Value::Null) => {
+fn append(acc: &mut Map<String, Value>, key: &str, value: TapeNode<'_>) {
+    match acc.get_mut(key) {
+        None if value.is_null() => {
             acc.insert(key.to_string(), Value::Null);
         }
-        (Some(_), Value::Null) => {}
-        (Some(Value::String(folded)), Value::String(more)) => folded.push_str(more),
-        (Some(Value::Array(folded)), Value::Array(more)) => folded.extend(more.iter().cloned()),
+        Some(_) if value.is_null() => {}
+        Some(Value::String(folded)) if value.str().is_some() => {
+            folded.push_str(value.str().unwrap_or_default())
+        }
+        Some(Value::Array(folded)) if value.array_len().is_some() => {
+            folded.extend(value.items().into_iter().flatten().map(|item| item.to_value()));
+        }
         _ => {
-            acc.insert(key.to_string(), value.clone());
+            acc.insert(key.to_string(), value.to_value());
         }
     }
 }
@@ -278,8 +285,27 @@ mod tests {
 
     use super::*;
 
-    fn chunk(event: usize, value: Value) -> Chunk {
-        Chunk { event, line: event * 2 - 1, value, violations: Vec::new() }
+    fn chunk(event: usize, value: Value) -> (usize, Value) {
+        (event, value)
+    }
+
+    /// Puts the chunks on a shelf, as `check_transcript` reads them, and folds them.
+    fn fold_all(chunks: &[(usize, Value)], conventions: Conventions) -> Folded {
+        crate::tape::with_shelf(|shelf| {
+            let docs: Vec<_> =
+                chunks.iter().map(|(event, value)| (*event, shelf.put(value).unwrap())).collect();
+            let shelf = &*shelf;
+            let chunks: Vec<Chunk<'_>> = docs
+                .into_iter()
+                .map(|(event, doc)| Chunk {
+                    event,
+                    line: event * 2 - 1,
+                    value: shelf.node(doc),
+                    violations: Vec::new(),
+                })
+                .collect();
+            fold(&chunks, conventions)
+        })
     }
 
     fn openai() -> Conventions {
@@ -313,7 +339,7 @@ mod tests {
                 json!({"id": "c", "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}),
             ),
         ];
-        let folded = fold(&chunks, openai());
+        let folded = fold_all(&chunks, openai());
         assert!(folded.findings.is_empty(), "{:?}", folded.findings);
         assert_eq!(
             folded.response,
@@ -342,7 +368,7 @@ mod tests {
                 {"index": 0, "delta": {"content": "a"}, "finish_reason": "length", "stop_reason": {"Int": 7}}]}),
             ),
         ];
-        let response = fold(&chunks, openai()).response;
+        let response = fold_all(&chunks, openai()).response;
         assert_eq!(response["choices"][0]["index"], 1);
         assert_eq!(response["choices"][0]["message"]["content"], "Bb");
         assert_eq!(response["choices"][0]["message"]["reasoning"], "think more");
@@ -364,7 +390,7 @@ mod tests {
                 json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"name": "g", "arguments": "{}"}}]}}]}),
             ),
         ];
-        let folded = fold(&chunks, whole);
+        let folded = fold_all(&chunks, whole);
         assert!(folded.findings.is_empty());
         let calls = &folded.response["choices"][0]["message"]["tool_calls"];
         assert_eq!(calls, &json!([call, {"index": 0, "function": {"name": "g", "arguments": "{}"}}]));
@@ -383,7 +409,7 @@ mod tests {
                 json!({"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
             ),
         ];
-        let folded = fold(&chunks, openai());
+        let folded = fold_all(&chunks, openai());
         assert_eq!(folded.findings.len(), 1);
         let message = folded.findings[0].to_string();
         assert!(

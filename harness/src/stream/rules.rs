@@ -21,28 +21,29 @@ use std::{collections::BTreeMap, fmt};
 use serde_json::{Map, Value};
 
 use super::{Accumulator, Conventions, Finding, Rule, ToolCallShape, UsagePlacement};
-use crate::{locate::Position, verdict::Violation};
+use crate::{locate::Position, tape::TapeNode, verdict::Violation};
 
-/// One event whose data was read as a chunk (not `[DONE]`, not an error event).
+/// One event whose data was read as a chunk (not `[DONE]`, not an error event), on the
+/// transcript's tape ([`crate::tape::with_shelf`]): no `Value` is built for a chunk.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chunk {
+pub struct Chunk<'a> {
     /// 1-based event number.
     pub event: usize,
     /// The event's first line in the transcript.
     pub line: usize,
-    pub value: Value,
+    pub value: TapeNode<'a>,
     /// What the chunk schema said about it.
     pub violations: Vec<Violation>,
 }
 
-impl Chunk {
+impl<'a> Chunk<'a> {
     fn at(&self) -> Option<Position> {
         Some(Position::line_start(self.line))
     }
 
     /// `(position in the array, choice)` for every choice of the chunk.
-    pub fn choices(&self) -> impl Iterator<Item = (usize, &Value)> {
-        self.value.get("choices").and_then(Value::as_array).into_iter().flatten().enumerate()
+    pub fn choices(&self) -> impl Iterator<Item = (usize, TapeNode<'a>)> {
+        self.value.member("choices").and_then(|c| c.items()).into_iter().flatten().enumerate()
     }
 }
 
@@ -67,16 +68,16 @@ impl fmt::Display for ChoiceKey {
 }
 
 /// The key of the choice at `position` of a chunk's `choices`.
-pub fn choice_key(position: usize, choice: &Value) -> ChoiceKey {
-    match choice.get("index") {
-        Some(Value::Number(n)) if n.as_i64().is_some() => ChoiceKey::Index(n.as_i64().unwrap_or_default()),
+pub fn choice_key(position: usize, choice: TapeNode<'_>) -> ChoiceKey {
+    match choice.member("index") {
+        Some(index) if index.as_i64().is_some() => ChoiceKey::Index(index.as_i64().unwrap_or_default()),
         Some(index) if !index.is_null() => ChoiceKey::Written(index.to_string()),
         _ => ChoiceKey::Position(position),
     }
 }
 
 /// An index that is a whole number (`1` or `1.0`; OpenRouter's SDK reads plain numbers).
-pub fn whole_number(value: Option<&Value>) -> Option<i64> {
+pub fn whole_number(value: Option<TapeNode<'_>>) -> Option<i64> {
     let value = value?;
     if let Some(n) = value.as_i64() {
         return Some(n);
@@ -105,9 +106,9 @@ pub fn check(chunks: &[Chunk], conventions: Conventions) -> Vec<Finding> {
 /// `stable-id`: `id`, `model` and `created` keep the value of the first chunk that has them.
 fn stable_id(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     for key in ["id", "model", "created"] {
-        let mut first: Option<(&Value, usize)> = None;
+        let mut first: Option<(TapeNode<'_>, usize)> = None;
         for chunk in chunks {
-            let Some(value) = chunk.value.get(key) else { continue };
+            let Some(value) = chunk.value.member(key) else { continue };
             match first {
                 None => first = Some((value, chunk.event)),
                 Some((expected, since)) if expected != value => {
@@ -141,9 +142,9 @@ fn tool_call_fragments(chunks: &[Chunk], findings: &mut Vec<Finding>) {
         for (position, choice) in chunk.choices() {
             let Some(fragments) = tool_calls_of(choice) else { continue };
             let key = choice_key(position, choice);
-            for (k, fragment) in fragments.iter().enumerate() {
+            for (k, fragment) in fragments.enumerate() {
                 let pointer = || format!("/choices/{position}/delta/tool_calls/{k}");
-                let Some(index) = whole_number(fragment.get("index")) else {
+                let Some(index) = whole_number(fragment.member("index")) else {
                     findings.push(Finding::rule(
                         Rule::ToolCallIndex,
                         Some(chunk.event),
@@ -156,16 +157,19 @@ fn tool_call_fragments(chunks: &[Chunk], findings: &mut Vec<Finding>) {
                     ));
                     continue;
                 };
-                let id = fragment.get("id").and_then(Value::as_str).filter(|id| !id.is_empty());
-                let name =
-                    fragment.pointer("/function/name").and_then(Value::as_str).filter(|n| !n.is_empty());
+                let id = fragment.member("id").and_then(|id| id.str()).filter(|id| !id.is_empty());
+                let name = fragment
+                    .member("function")
+                    .and_then(|f| f.member("name"))
+                    .and_then(|n| n.str())
+                    .filter(|n| !n.is_empty());
                 match calls.get(&(key.clone(), index)) {
                     None => {
                         let mut lacking = Vec::new();
                         if id.is_none() {
                             lacking.push("`id`");
                         }
-                        if fragment.get("type").and_then(Value::as_str).is_none() {
+                        if fragment.member("type").and_then(|t| t.str()).is_none() {
                             lacking.push("`type`");
                         }
                         if name.is_none() {
@@ -242,8 +246,8 @@ fn tool_calls_whole(chunks: &[Chunk], findings: &mut Vec<Finding>) {
         for (position, choice) in chunk.choices() {
             let Some(calls) = tool_calls_of(choice) else { continue };
             let key = choice_key(position, choice);
-            for (k, call) in calls.iter().enumerate() {
-                let Some(id) = call.get("id").and_then(Value::as_str) else { continue };
+            for (k, call) in calls.enumerate() {
+                let Some(id) = call.member("id").and_then(|id| id.str()) else { continue };
                 if let Some(since) = seen.get(&(key.clone(), id)) {
                     findings.push(Finding::rule(
                         Rule::ToolCallResent,
@@ -262,8 +266,8 @@ fn tool_calls_whole(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     }
 }
 
-fn tool_calls_of(choice: &Value) -> Option<&Vec<Value>> {
-    choice.get("delta")?.get("tool_calls")?.as_array()
+fn tool_calls_of(choice: TapeNode<'_>) -> Option<crate::tape::TapeItems<'_>> {
+    choice.member("delta")?.member("tool_calls")?.items()
 }
 
 /// `one-finish-reason` (a choice ends once; a repeat of the same reason is only noted) and
@@ -272,8 +276,8 @@ fn tool_calls_of(choice: &Value) -> Option<&Vec<Value>> {
 fn one_finish_reason(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     struct State<'a> {
         key: ChoiceKey,
-        finished: Option<(&'a Value, usize)>,
-        rejected: Option<(&'a Value, usize)>,
+        finished: Option<(TapeNode<'a>, usize)>,
+        rejected: Option<(TapeNode<'a>, usize)>,
     }
     let mut choices: Vec<State<'_>> = Vec::new();
     for chunk in chunks {
@@ -287,11 +291,11 @@ fn one_finish_reason(chunks: &[Chunk], findings: &mut Vec<Finding>) {
                 }
             };
             let state = &mut choices[at];
-            let reason = match choice.get("finish_reason") {
-                None | Some(Value::Null) => continue,
-                Some(reason) => reason,
+            let reason = match choice.member("finish_reason") {
+                Some(reason) if !reason.is_null() => reason,
+                _ => continue,
             };
-            if reason.as_str() == Some("") {
+            if reason.str() == Some("") {
                 let pointer = format!("/choices/{position}/finish_reason");
                 if chunk.violations.iter().any(|v| v.pointer == pointer) {
                     state.rejected.get_or_insert((reason, chunk.event));
@@ -348,8 +352,8 @@ fn one_finish_reason(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     }
 }
 
-fn has_usage(chunk: &Chunk) -> bool {
-    chunk.value.get("usage").is_some_and(|u| !u.is_null())
+fn has_usage(chunk: &Chunk<'_>) -> bool {
+    chunk.value.member("usage").is_some_and(|u| !u.is_null())
 }
 
 /// `usage-last`: the documented place of the usage chunk (last, with `choices: []` where
@@ -370,7 +374,7 @@ fn usage_last(chunks: &[Chunk], placement: UsagePlacement, findings: &mut Vec<Fi
             ));
             return;
         } else if placement == UsagePlacement::LastEmptyChoices {
-            let count = chunk.value.get("choices").and_then(Value::as_array).map_or(0, Vec::len);
+            let count = chunk.value.member("choices").and_then(|c| c.array_len()).unwrap_or(0);
             if count > 0 {
                 findings.push(Finding::rule(
                     Rule::UsageLast,
@@ -419,13 +423,13 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     // (message, last truthy finish reason).
     let mut snapshots: Vec<(Map<String, Value>, Option<&str>)> = Vec::new();
     for (number, chunk) in chunks.iter().enumerate() {
-        let choices: Vec<(usize, &Value)> = chunk.choices().collect();
+        let choices: Vec<(usize, TapeNode<'_>)> = chunk.choices().collect();
         if number == 0 {
             // `_convert_initial_chunk_into_snapshot`: `choices[choice.index] = ...` over the chunk's own list.
             snapshots.resize_with(choices.len(), || (Map::new(), None));
         }
         for (position, choice) in choices {
-            let Some(index) = choice.get("index").and_then(Value::as_u64) else { continue };
+            let Some(index) = choice.member("index").and_then(|i| i.as_u64()) else { continue };
             let Ok(index) = usize::try_from(index) else { continue };
             if index >= snapshots.len() {
                 if number > 0 && index == snapshots.len() {
@@ -447,11 +451,11 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
             }
             let (message, finish) = &mut snapshots[index];
             if let Some(reason) =
-                choice.get("finish_reason").and_then(Value::as_str).filter(|r| !r.is_empty())
+                choice.member("finish_reason").and_then(|r| r.str()).filter(|r| !r.is_empty())
             {
                 *finish = Some(reason);
             }
-            let Some(delta) = choice.get("delta").and_then(Value::as_object) else { continue };
+            let Some(delta) = choice.member("delta").filter(TapeNode::is_object) else { continue };
             if let Err((path, why)) = accumulate_delta(message, delta, "delta") {
                 if path.starts_with("delta.tool_calls") && why != ListProblem::NotAnObject {
                     // `tool-call-index` reports a fragment without an integer index.
@@ -471,7 +475,7 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
             }
             let folded = message.get("tool_calls").and_then(Value::as_array).map_or(0, Vec::len);
             for fragment in tool_calls_of(choice).into_iter().flatten() {
-                let Some(call) = fragment.get("index").and_then(Value::as_i64) else { continue };
+                let Some(call) = fragment.member("index").and_then(|i| i.as_i64()) else { continue };
                 if call < 0 || call as usize >= folded {
                     findings.push(Finding::rule(
                         Rule::ToolCallIndexGap,
@@ -530,10 +534,8 @@ impl ListProblem {
     }
 }
 
-fn has_indexed_entries(value: &Value) -> bool {
-    value
-        .as_array()
-        .is_some_and(|list| list.iter().any(|e| e.as_object().is_some_and(|o| o.contains_key("index"))))
+fn has_indexed_entries(value: TapeNode<'_>) -> bool {
+    value.items().is_some_and(|mut list| list.any(|e| e.member("index").is_some()))
 }
 
 fn is_scalar(value: &Value) -> bool {
@@ -543,44 +545,53 @@ fn is_scalar(value: &Value) -> bool {
 /// openai-python's `accumulate_delta` (`src/openai/lib/streaming/_deltas.py`, 3.54.0), on JSON values.
 fn accumulate_delta(
     acc: &mut Map<String, Value>,
-    delta: &Map<String, Value>,
+    delta: TapeNode<'_>,
     path: &str,
 ) -> Result<(), (String, ListProblem)> {
-    for (key, delta_value) in delta {
+    for (key, delta_value) in delta.entries().into_iter().flatten() {
         let here = || format!("{path}.{key}");
         let missing = acc.get(key).is_none_or(Value::is_null);
         if missing {
             if has_indexed_entries(delta_value) {
-                acc.insert(key.clone(), Value::Array(Vec::new()));
+                acc.insert(key.to_string(), Value::Array(Vec::new()));
             } else {
-                acc.insert(key.clone(), delta_value.clone());
+                acc.insert(key.to_string(), delta_value.to_value());
                 continue;
             }
         }
         if key == "index" || key == "type" {
-            acc.insert(key.clone(), delta_value.clone());
+            acc.insert(key.to_string(), delta_value.to_value());
             continue;
         }
         let Some(acc_value) = acc.get_mut(key) else { continue };
-        match (acc_value, delta_value) {
-            (Value::String(folded), Value::String(more)) => folded.push_str(more),
-            (Value::Object(folded), Value::Object(more)) => accumulate_delta(folded, more, &here())?,
-            (Value::Array(folded), Value::Array(more)) => {
+        match acc_value {
+            Value::String(folded) => {
+                if let Some(more) = delta_value.str() {
+                    folded.push_str(more);
+                }
+            }
+            Value::Object(folded) if delta_value.is_object() => {
+                accumulate_delta(folded, delta_value, &here())?
+            }
+            Value::Array(folded) => {
+                let Some(more) = delta_value.items() else { continue };
                 if folded.iter().all(is_scalar) && (!folded.is_empty() || !has_indexed_entries(delta_value)) {
-                    folded.extend(more.iter().cloned());
+                    folded.extend(more.map(|item| item.to_value()));
                     continue;
                 }
                 for entry in more {
-                    let Some(entry) = entry.as_object() else {
+                    if !entry.is_object() {
                         return Err((here(), ListProblem::NotAnObject));
+                    }
+                    let Some(index) = entry.member("index") else {
+                        return Err((here(), ListProblem::NoIndex));
                     };
-                    let Some(index) = entry.get("index") else { return Err((here(), ListProblem::NoIndex)) };
                     let Some(index) = index.as_u64().or_else(|| index.as_i64().map(|_| u64::MAX)) else {
                         return Err((here(), ListProblem::IndexNotInteger));
                     };
                     let index = usize::try_from(index).unwrap_or(usize::MAX);
                     match folded.get_mut(index) {
-                        None => folded.push(Value::Object(entry.clone())),
+                        None => folded.push(entry.to_value()),
                         Some(Value::Object(at)) => accumulate_delta(at, entry, &here())?,
                         Some(_) => return Err((here(), ListProblem::EntryNotAnObject)),
                     }

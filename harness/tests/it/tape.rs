@@ -80,3 +80,116 @@ fn the_tape_and_the_full_reader_agree_on_every_body_and_schema() {
     // Both ways exercised, on many bodies.
     assert!(conforming > 500 && violating > 500 && unread > 10, "{conforming} {violating} {unread}");
 }
+
+/// Every `data` of every shipped transcript, and generated chunks.
+fn chunk_texts(chunk_schemas: &[&chatcompat::Schema]) -> Vec<String> {
+    let mut paths = Vec::new();
+    transcripts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut paths);
+    assert!(paths.len() > 80, "{} transcripts", paths.len());
+    let mut texts = Vec::new();
+    for path in &paths {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        let parsed = chatcompat::stream::sse::parse(&text);
+        texts.extend(parsed.events.into_iter().filter_map(|e| e.data).filter(|d| d != "[DONE]"));
+    }
+    for (seed, schema) in chunk_schemas.iter().enumerate() {
+        texts.extend(generate::sample(schema, 40, seed as u64).unwrap());
+        texts.extend(generate::sample_invalid(schema, 40, seed as u64).unwrap());
+    }
+    texts
+}
+
+fn transcripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            transcripts(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sse") {
+            out.push(path);
+        }
+    }
+}
+
+/// A transcript's chunks are read onto one shelf, one after another (`stream::check_transcript`
+/// judges conforming chunks there): each reads back as serde_json reads it, whatever was read or
+/// refused before it, and the chunk schemas judge it on the shelf as they judge its `Value`.
+#[test]
+fn a_shelf_of_chunks_holds_and_judges_each_as_the_full_path_does() {
+    let catalog = Catalog::embedded().unwrap();
+    let streams = chatcompat::stream::StreamCatalog::load(&catalog);
+    let chunk_schemas: Vec<_> = streams.supported.iter().map(|s| &s.chunk).collect();
+    let mut texts = chunk_texts(&chunk_schemas);
+    // Refused half-way (a repeated key, a cut document, a wide float), between chunks it holds.
+    for (at, refused) in [r#"{"id": "a", "id": "b"}"#, r#"{"choices": [{"index": 0"#, r#"{"created": 1e20}"#]
+        .into_iter()
+        .enumerate()
+    {
+        texts.insert(at * 7 + 1, refused.to_string());
+    }
+    let (mut conforming, mut violating, mut refused) = (0, 0, 0);
+    tape::with_shelf(|shelf| {
+        let mut docs = Vec::new();
+        for text in &texts {
+            match shelf.read(text) {
+                Some(doc) => docs.push((text, doc)),
+                None => refused += 1,
+            }
+        }
+        let shelf = &*shelf;
+        for (text, doc) in docs {
+            let node = shelf.node(doc);
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(node.to_value(), value, "{text}");
+            for schema in &chunk_schemas {
+                let full = schema.check_text(&value, text);
+                match schema.check_tape(node) {
+                    Some(checked) => {
+                        assert!(
+                            full.violations.is_empty(),
+                            "{}: {:?}\n{text}",
+                            schema.provider(),
+                            full.violations
+                        );
+                        assert_eq!(
+                            checked.extensions,
+                            full.extensions,
+                            "{}: extensions\n{text}",
+                            schema.provider()
+                        );
+                        conforming += 1;
+                    }
+                    None => {
+                        assert!(
+                            !full.violations.is_empty(),
+                            "{}: tape says violates\n{text}",
+                            schema.provider()
+                        );
+                        violating += 1;
+                    }
+                }
+            }
+        }
+    });
+    assert!(conforming > 300 && violating > 300 && refused > 3, "{conforming} {violating} {refused}");
+}
+
+/// What only a lenient reader takes is copied onto the shelf from its `Value`, member for member.
+#[test]
+fn a_value_put_on_the_shelf_reads_back_the_same() {
+    for text in [
+        r#"{"a": 1, "a": 2, "b": [1, -2, 3.5, 1e300, "x\n", null, true, {}], "c": {"d": []}}"#,
+        r#"{"created": 1e20, "id": "é"}"#,
+        "[]",
+        "-0",
+    ] {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        tape::with_shelf(|shelf| {
+            let first = shelf.read(r#"{"before": "x"}"#).unwrap();
+            let doc = shelf.put(&value).unwrap();
+            let shelf = &*shelf;
+            assert_eq!(shelf.node(doc).to_value(), value, "{text}");
+            assert_eq!(shelf.node(first).to_value(), serde_json::json!({"before": "x"}));
+        });
+    }
+}
