@@ -247,6 +247,16 @@ impl Tape {
             _ => None,
         }
     }
+
+    /// Whether slot `id` is a string of exactly these bytes (lengths first: most keys differ there).
+    fn is(&self, text: &str, id: u32, key: &[u8]) -> bool {
+        let (source, start, len) = match self.slots.get(id as usize) {
+            Some(Slot::Text { start, len }) => (text.as_bytes(), *start as usize, *len as usize),
+            Some(Slot::Owned { start, len }) => (self.owned.as_bytes(), *start as usize, *len as usize),
+            _ => return false,
+        };
+        len == key.len() && source.get(start..start + len) == Some(key)
+    }
 }
 
 /// Why the tape gave up on a body; the full reader says what is wrong, if anything.
@@ -345,9 +355,9 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                 return Err(de::Error::custom(Bail));
             }
             // A duplicate key: the full reader reports it, with its place.
-            let name = tape.text(text, key);
-            let earlier = tape.pending[mark..].iter().step_by(2);
-            if earlier.into_iter().any(|&earlier| tape.text(text, earlier) == name) {
+            let name = tape.text(text, key).unwrap_or_default().as_bytes();
+            let mut earlier = tape.pending[mark..].iter().step_by(2);
+            if earlier.any(|&earlier| tape.is(text, earlier, name)) {
                 return Err(de::Error::custom(Bail));
             }
             tape.pending.push(key);
@@ -439,7 +449,10 @@ impl<'a> TapeNode<'a> {
 
     /// The member named `key` of an object.
     pub fn member(&self, key: &str) -> Option<TapeNode<'a>> {
-        self.entries()?.find(|(name, _)| *name == key).map(|(_, value)| value)
+        let Slot::Object { start, len } = self.slot() else { return None };
+        let links = self.tape.links.get(start as usize..(start + 2 * len) as usize)?;
+        let pair = links.chunks_exact(2).find(|pair| self.tape.is(self.text, pair[0], key.as_bytes()))?;
+        Some(TapeNode { tape: self.tape, text: self.text, id: pair[1] })
     }
 
     /// The number this node holds.

@@ -423,12 +423,11 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     // (message, last truthy finish reason).
     let mut snapshots: Vec<(Map<String, Value>, Option<&str>)> = Vec::new();
     for (number, chunk) in chunks.iter().enumerate() {
-        let choices: Vec<(usize, TapeNode<'_>)> = chunk.choices().collect();
         if number == 0 {
             // `_convert_initial_chunk_into_snapshot`: `choices[choice.index] = ...` over the chunk's own list.
-            snapshots.resize_with(choices.len(), || (Map::new(), None));
+            snapshots.resize_with(chunk.choices().count(), || (Map::new(), None));
         }
-        for (position, choice) in choices {
+        for (position, choice) in chunk.choices() {
             let Some(index) = choice.member("index").and_then(|i| i.as_u64()) else { continue };
             let Ok(index) = usize::try_from(index) else { continue };
             if index >= snapshots.len() {
@@ -456,7 +455,7 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
                 *finish = Some(reason);
             }
             let Some(delta) = choice.member("delta").filter(TapeNode::is_object) else { continue };
-            if let Err((path, why)) = accumulate_delta(message, delta, "delta") {
+            if let Err((path, why)) = accumulate_delta(message, delta, Trail { parent: None, key: "delta" }) {
                 if path.starts_with("delta.tool_calls") && why != ListProblem::NotAnObject {
                     // `tool-call-index` reports a fragment without an integer index.
                     return;
@@ -514,6 +513,23 @@ fn openai_accumulator(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     }
 }
 
+/// Where `accumulate_delta` is, as Python's dotted path (`delta.tool_calls`), written out only
+/// when it raises.
+#[derive(Clone, Copy)]
+struct Trail<'p> {
+    parent: Option<&'p Trail<'p>>,
+    key: &'p str,
+}
+
+impl fmt::Display for Trail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(parent) = self.parent {
+            write!(f, "{parent}.")?;
+        }
+        f.write_str(self.key)
+    }
+}
+
 /// Why `accumulate_delta` raises on a list entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ListProblem {
@@ -546,10 +562,18 @@ fn is_scalar(value: &Value) -> bool {
 fn accumulate_delta(
     acc: &mut Map<String, Value>,
     delta: TapeNode<'_>,
-    path: &str,
+    path: Trail<'_>,
 ) -> Result<(), (String, ListProblem)> {
     for (key, delta_value) in delta.entries().into_iter().flatten() {
-        let here = || format!("{path}.{key}");
+        let trail = Trail { parent: Some(&path), key };
+        let here = || trail.to_string();
+        // The common case first, with one lookup: a string delta onto the string folded so far.
+        if let (Some(Value::String(folded)), Some(more)) = (acc.get_mut(key), delta_value.str()) {
+            if key != "index" && key != "type" {
+                folded.push_str(more);
+                continue;
+            }
+        }
         let missing = acc.get(key).is_none_or(Value::is_null);
         if missing {
             if has_indexed_entries(delta_value) {
@@ -570,9 +594,7 @@ fn accumulate_delta(
                     folded.push_str(more);
                 }
             }
-            Value::Object(folded) if delta_value.is_object() => {
-                accumulate_delta(folded, delta_value, &here())?
-            }
+            Value::Object(folded) if delta_value.is_object() => accumulate_delta(folded, delta_value, trail)?,
             Value::Array(folded) => {
                 let Some(more) = delta_value.items() else { continue };
                 if folded.iter().all(is_scalar) && (!folded.is_empty() || !has_indexed_entries(delta_value)) {
@@ -592,7 +614,7 @@ fn accumulate_delta(
                     let index = usize::try_from(index).unwrap_or(usize::MAX);
                     match folded.get_mut(index) {
                         None => folded.push(entry.to_value()),
-                        Some(Value::Object(at)) => accumulate_delta(at, entry, &here())?,
+                        Some(Value::Object(at)) => accumulate_delta(at, entry, trail)?,
                         Some(_) => return Err((here(), ListProblem::EntryNotAnObject)),
                     }
                 }

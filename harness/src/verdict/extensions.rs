@@ -202,7 +202,8 @@ enum Node {
 
 #[derive(Debug, Clone, Default)]
 struct Shape {
-    /// `properties`, when it is an object, sorted by key.
+    /// `properties`, when it is an object, sorted by key length, then key (a lookup compares
+    /// lengths first, so most steps of its binary search compare no bytes).
     properties: Option<Vec<(String, usize)>>,
     /// `additionalProperties`, when it is a schema object (a map's values).
     additional: Option<usize>,
@@ -212,8 +213,13 @@ struct Shape {
 impl Shape {
     fn property(&self, key: &str) -> Option<usize> {
         let properties = self.properties.as_ref()?;
-        properties.binary_search_by(|(name, _)| name.as_str().cmp(key)).ok().map(|i| properties[i].1)
+        properties.binary_search_by(|(name, _)| by_length(name, key)).ok().map(|i| properties[i].1)
     }
+}
+
+/// Shorter keys first, then bytewise: the order of [`Shape::properties`].
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 /// An `if` of a tagged union: `{"properties": {key: {"const": value}}}`. Without
@@ -315,7 +321,7 @@ impl<'a> Builder<'a> {
             let properties = schema.get("properties").and_then(Value::as_object).map(|properties| {
                 let mut compiled: Vec<(String, usize)> =
                     properties.iter().map(|(key, property)| (key.clone(), self.node(property))).collect();
-                compiled.sort_by(|a, b| a.0.cmp(&b.0));
+                compiled.sort_by(|a, b| by_length(&a.0, &b.0));
                 compiled
             });
             let additional =
