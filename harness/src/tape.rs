@@ -14,6 +14,10 @@
 //! surrogate, an integral float beyond ±2^63, an object of more than [`MAX_KEYS`] keys) makes
 //! [`with_tape`] return `None`, and the caller reads the body the full way, which classifies
 //! and positions every problem.
+//!
+//! A stream is many small documents read together: [`with_shelf`] keeps a transcript's chunks
+//! side by side on the same arena, so the stream rules and the reassembly read them as
+//! [`TapeNode`]s and no chunk is built as a `Value` (`stream::check_transcript`).
 
 use std::{borrow::Cow, cell::RefCell, fmt, ops::ControlFlow};
 
