@@ -7,7 +7,8 @@
 //! - the checker: every finding about one event names an existing event, every rule that
 //!   is about one event names it, every position lies inside the transcript, and a chunk's
 //!   schema violation points at the first character of a JSON value (or, unlocated, at its
-//!   event's first line); findings are in order; counts agree with the reader.
+//!   event's first line); findings are in order; counts agree with the reader;
+//! - the shelf the checker reads chunks onto: each chunk it takes reads back as serde_json reads it.
 #![no_main]
 
 use chatcompat::stream::{self, sse, FindingKind, Rule, Scope};
@@ -60,7 +61,27 @@ fuzz_target!(|data: &[u8]| {
             assert!(finding.event.is_some(), "{shown}: a chunk's violation names no event");
         }
     }
+    check_shelf(&parsed);
 });
+
+/// The chunks `check_transcript` judges on one shelf: each that the shelf takes reads back as
+/// serde_json reads it, whatever was read or refused before it on the same shelf.
+fn check_shelf(parsed: &sse::EventStream) {
+    chatcompat::tape::with_shelf(|shelf| {
+        let mut docs = Vec::new();
+        for data in parsed.events.iter().filter_map(|e| e.data.as_deref()) {
+            if let Some(doc) = shelf.read(data) {
+                docs.push((data, doc));
+            }
+        }
+        let shelf = &*shelf;
+        for (data, doc) in docs {
+            let value: serde_json::Value =
+                serde_json::from_str(data).unwrap_or_else(|e| panic!("the shelf read what serde_json refuses: {e}"));
+            assert_eq!(shelf.node(doc).to_value(), value, "{data}");
+        }
+    });
+}
 
 /// Rules that are always about one event (the others may be about the stream as a whole).
 fn about_one_event(rule: Rule) -> bool {

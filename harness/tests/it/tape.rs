@@ -50,35 +50,43 @@ fn the_tape_and_the_full_reader_agree_on_every_body_and_schema() {
             let fast = tape::with_tape(text, |root| schema.check_tape(root));
             let fast =
                 fast.unwrap_or_else(|| panic!("the tape refused a body the full reader read:\n{text}"));
-            match fast {
-                Some(checked) => {
-                    assert!(
-                        full.violations.is_empty(),
-                        "{}: tape says conforms, full path {:?}\n{text}",
-                        schema.provider(),
-                        full.violations
-                    );
-                    assert_eq!(
-                        checked.extensions,
-                        full.extensions,
-                        "{}: extensions\n{text}",
-                        schema.provider()
-                    );
-                    conforming += 1;
-                }
-                None => {
-                    assert!(
-                        !full.violations.is_empty(),
-                        "{}: tape says violates, full path conforms\n{text}",
-                        schema.provider()
-                    );
-                    violating += 1;
-                }
+            if agree(schema.provider(), fast, &full, text) {
+                conforming += 1;
+            } else {
+                violating += 1;
             }
         }
     }
     // Both ways exercised, on many bodies.
     assert!(conforming > 500 && violating > 500 && unread > 10, "{conforming} {violating} {unread}");
+}
+
+/// Holds the tape's answer (`Some`: conforms, with these extensions) to the full path's;
+/// returns whether it conforms.
+fn agree(
+    provider: &str,
+    fast: Option<chatcompat::verdict::Checked>,
+    full: &chatcompat::verdict::Checked,
+    text: &str,
+) -> bool {
+    match fast {
+        Some(checked) => {
+            assert!(
+                full.violations.is_empty(),
+                "{provider}: tape says conforms, full path {:?}\n{text}",
+                full.violations
+            );
+            assert_eq!(checked.extensions, full.extensions, "{provider}: extensions\n{text}");
+            true
+        }
+        None => {
+            assert!(
+                !full.violations.is_empty(),
+                "{provider}: tape says violates, full path conforms\n{text}"
+            );
+            false
+        }
+    }
 }
 
 /// Every `data` of every shipped transcript, and generated chunks.
@@ -143,30 +151,10 @@ fn a_shelf_of_chunks_holds_and_judges_each_as_the_full_path_does() {
             assert_eq!(node.to_value(), value, "{text}");
             for schema in &chunk_schemas {
                 let full = schema.check_text(&value, text);
-                match schema.check_tape(node) {
-                    Some(checked) => {
-                        assert!(
-                            full.violations.is_empty(),
-                            "{}: {:?}\n{text}",
-                            schema.provider(),
-                            full.violations
-                        );
-                        assert_eq!(
-                            checked.extensions,
-                            full.extensions,
-                            "{}: extensions\n{text}",
-                            schema.provider()
-                        );
-                        conforming += 1;
-                    }
-                    None => {
-                        assert!(
-                            !full.violations.is_empty(),
-                            "{}: tape says violates\n{text}",
-                            schema.provider()
-                        );
-                        violating += 1;
-                    }
+                if agree(schema.provider(), schema.check_tape(node), &full, text) {
+                    conforming += 1;
+                } else {
+                    violating += 1;
                 }
             }
         }
