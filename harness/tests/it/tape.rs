@@ -5,18 +5,24 @@ use std::path::{Path, PathBuf};
 
 use chatcompat::{generate, json, tape, Catalog};
 
-fn bodies(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            bodies(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json")
-            && !path.to_string_lossy().ends_with(".expected.json")
-        {
-            out.push(path);
+/// The shipped fixtures whose file name ends with `suffix` (bodies: `.json`, transcripts: `.sse`),
+/// without the expected outputs (`.expected.json`).
+fn fixtures(suffix: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.to_string_lossy();
+            if path.is_dir() {
+                walk(&path, suffix, out);
+            } else if name.ends_with(suffix) && !name.ends_with(".expected.json") {
+                out.push(path);
+            }
         }
     }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), suffix, &mut out);
+    out
 }
 
 #[test]
@@ -24,8 +30,7 @@ fn the_tape_and_the_full_reader_agree_on_every_body_and_schema() {
     let catalog = Catalog::embedded().unwrap();
     let schemas: Vec<_> =
         catalog.ids().iter().map(|id| catalog.load_schema(catalog.provider(id).unwrap()).unwrap()).collect();
-    let mut paths = Vec::new();
-    bodies(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut paths);
+    let paths = fixtures(".json");
     assert!(paths.len() > 300, "{} bodies", paths.len());
     let mut texts: Vec<String> = paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
     for (seed, schema) in schemas.iter().enumerate() {
@@ -91,8 +96,7 @@ fn agree(
 
 /// Every `data` of every shipped transcript, and generated chunks.
 fn chunk_texts(chunk_schemas: &[&chatcompat::Schema]) -> Vec<String> {
-    let mut paths = Vec::new();
-    transcripts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut paths);
+    let paths = fixtures(".sse");
     assert!(paths.len() > 80, "{} transcripts", paths.len());
     let mut texts = Vec::new();
     for path in &paths {
@@ -105,18 +109,6 @@ fn chunk_texts(chunk_schemas: &[&chatcompat::Schema]) -> Vec<String> {
         texts.extend(generate::sample_invalid(schema, 40, seed as u64).unwrap());
     }
     texts
-}
-
-fn transcripts(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            transcripts(&path, out);
-        } else if path.extension().is_some_and(|e| e == "sse") {
-            out.push(path);
-        }
-    }
 }
 
 /// A transcript's chunks are read onto one shelf, one after another (`stream::check_transcript`
