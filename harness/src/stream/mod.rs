@@ -714,7 +714,7 @@ pub fn check_transcript(schemas: &StreamSchemas, bytes: &[u8]) -> TranscriptRepo
 
 /// An event whose data was read as JSON, on the transcript's shelf.
 struct Read<'e> {
-    event: &'e sse::Event,
+    event: &'e sse::Event<'e>,
     data: &'e str,
     doc: crate::tape::Doc<'e>,
     /// The data as a `Value`, where only the SDKs' lenient reading takes it (a repeated key,

@@ -14,17 +14,20 @@
 //! reference fails on it and the checks must be able to say so; and a last block
 //! without its blank line is kept, marked `terminated: false`, for the same reason.
 
+use std::borrow::Cow;
+
 /// One event: the field lines between two blank lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
+pub struct Event<'a> {
     /// 1-based position among the events of the stream (comments do not count).
     pub number: usize,
     /// 1-based line of the event's first field.
     pub line: usize,
     /// `event:` (the event type), when sent.
     pub event: Option<String>,
-    /// The `data:` lines joined with `\n`; `None` when the block has no `data` field.
-    pub data: Option<String>,
+    /// The `data:` lines joined with `\n` (borrowed from the body when there is one line, as
+    /// nearly always); `None` when the block has no `data` field.
+    pub data: Option<Cow<'a, str>>,
     /// Where each `data` line's value starts, in order: line k of [`Event::data`] is `data_lines[k]`.
     pub data_lines: Vec<DataLine>,
     /// The last `id:` of the block, when sent.
@@ -66,8 +69,8 @@ pub enum LineEnd {
 
 /// Everything the parser found in one body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventStream {
-    pub events: Vec<Event>,
+pub struct EventStream<'a> {
+    pub events: Vec<Event<'a>>,
     pub comments: Vec<Comment>,
     /// The body started with a UTF-8 byte order mark (stripped, as WHATWG says).
     pub byte_order_mark: bool,
@@ -78,14 +81,14 @@ pub struct EventStream {
 }
 
 /// Parses `text` as an event stream. Every text is a valid stream, so there is no error.
-pub fn parse(text: &str) -> EventStream {
+pub fn parse(text: &str) -> EventStream<'_> {
     let mut stream = EventStream::default();
     let mut body = text;
     if let Some(rest) = body.strip_prefix('\u{FEFF}') {
         stream.byte_order_mark = true;
         body = rest;
     }
-    let mut block: Option<Event> = None;
+    let mut block: Option<Event<'_>> = None;
     let mut line_number = 0;
     let mut rest = body;
     while !rest.is_empty() {
@@ -135,10 +138,11 @@ pub fn parse(text: &str) -> EventStream {
             "data" => {
                 match &mut event.data {
                     Some(data) => {
+                        let data = data.to_mut();
                         data.push('\n');
                         data.push_str(value);
                     }
-                    None => event.data = Some(value.to_string()),
+                    None => event.data = Some(Cow::Borrowed(value)),
                 }
                 event.data_lines.push(DataLine { line: line_number, offset });
                 event.known_field = true;
@@ -180,7 +184,7 @@ fn split_line(text: &str) -> (&str, Option<LineEnd>, &str) {
 mod tests {
     use super::*;
 
-    fn data(stream: &EventStream) -> Vec<Option<&str>> {
+    fn data<'s>(stream: &'s EventStream<'_>) -> Vec<Option<&'s str>> {
         stream.events.iter().map(|e| e.data.as_deref()).collect()
     }
 

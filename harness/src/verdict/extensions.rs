@@ -202,9 +202,9 @@ enum Node {
 
 #[derive(Debug, Clone, Default)]
 struct Shape {
-    /// `properties`, when it is an object, sorted by key length, then key (a lookup compares
-    /// lengths first, so most steps of its binary search compare no bytes).
-    properties: Option<Vec<(String, usize)>>,
+    /// `properties`, when it is an object, each under its [`KeyOrder`] and sorted by it (a lookup
+    /// compares two integers per step, and bytes only past the eighth).
+    properties: Option<Vec<(KeyOrder, String, usize)>>,
     /// `additionalProperties`, when it is a schema object (a map's values).
     additional: Option<usize>,
     items: Option<usize>,
@@ -213,13 +213,34 @@ struct Shape {
 impl Shape {
     fn property(&self, key: &str) -> Option<usize> {
         let properties = self.properties.as_ref()?;
-        properties.binary_search_by(|(name, _)| by_length(name, key)).ok().map(|i| properties[i].1)
+        let order = KeyOrder::of(key);
+        let at = properties
+            .binary_search_by(|(other, name, _)| {
+                other.cmp(&order).then_with(|| {
+                    name.as_bytes()[8.min(name.len())..].cmp(&key.as_bytes()[8.min(key.len())..])
+                })
+            })
+            .ok()?;
+        Some(properties[at].2)
     }
 }
 
-/// Shorter keys first, then bytewise: the order of [`Shape::properties`].
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+/// A key's length and its first eight bytes as one big-endian integer: ordered by these, then by
+/// the bytes after the eighth, keys are ordered shortest first, then bytewise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct KeyOrder {
+    len: usize,
+    head: u64,
+}
+
+impl KeyOrder {
+    fn of(key: &str) -> KeyOrder {
+        let mut head = [0; 8];
+        let bytes = key.as_bytes();
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        KeyOrder { len: bytes.len(), head: u64::from_be_bytes(head) }
+    }
 }
 
 /// An `if` of a tagged union: `{"properties": {key: {"const": value}}}`. Without
@@ -319,9 +340,11 @@ impl<'a> Builder<'a> {
             Node::Union(union)
         } else {
             let properties = schema.get("properties").and_then(Value::as_object).map(|properties| {
-                let mut compiled: Vec<(String, usize)> =
-                    properties.iter().map(|(key, property)| (key.clone(), self.node(property))).collect();
-                compiled.sort_by(|a, b| by_length(&a.0, &b.0));
+                let mut compiled: Vec<(KeyOrder, String, usize)> = properties
+                    .iter()
+                    .map(|(key, property)| (KeyOrder::of(key), key.clone(), self.node(property)))
+                    .collect();
+                compiled.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
                 compiled
             });
             let additional =
@@ -422,6 +445,21 @@ mod tests {
         }}, "Loop": {"$ref": "#/$defs/Loop"}}});
         let value = json!({"next": {"next": {"extra": 1}}, "loop": {"anything": 1}});
         assert_eq!(extensions(&schema, &value), ["/next/next/extra"]);
+    }
+
+    #[test]
+    fn a_property_is_found_whatever_its_length_and_shared_head() {
+        let names =
+            ["a", "id", "index", "model", "created", "logprobs", "logprobs_extra", "logprobs_other", "é"];
+        let schema = json!({"type": "object", "properties": names.iter().map(|n| (n.to_string(), json!({"type": "object"}))).collect::<serde_json::Map<_, _>>()});
+        let plan = Plan::compile(&schema);
+        let Node::Shape(shape) = &plan.nodes[0] else { panic!("a shape") };
+        for name in names {
+            assert!(shape.property(name).is_some(), "{name}");
+        }
+        for other in ["", "b", "ids", "logprobs_", "logprobs_extr", "logprobs_extrb", "e"] {
+            assert_eq!(shape.property(other), None, "{other}");
+        }
     }
 
     #[test]

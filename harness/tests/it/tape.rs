@@ -102,7 +102,14 @@ fn chunk_texts(chunk_schemas: &[&chatcompat::Schema]) -> Vec<String> {
     for path in &paths {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         let parsed = chatcompat::stream::sse::parse(&text);
-        texts.extend(parsed.events.into_iter().filter_map(|e| e.data).filter(|d| d != "[DONE]"));
+        texts.extend(
+            parsed
+                .events
+                .into_iter()
+                .filter_map(|e| e.data)
+                .filter(|d| d != "[DONE]")
+                .map(|d| d.into_owned()),
+        );
     }
     for (seed, schema) in chunk_schemas.iter().enumerate() {
         texts.extend(generate::sample(schema, 40, seed as u64).unwrap());
