@@ -3,8 +3,10 @@
 //! `chat.completion`.
 //!
 //! The order is the design's: [`sse`] splits the body into events; each `data`
-//! that is not the `[DONE]` sentinel is read strictly ([`crate::json::parse_str`])
-//! and checked against the provider's chunk schema ([`Schema::check_text`]);
+//! that is not the `[DONE]` sentinel is read as the SDKs' JSON parsers read it, onto
+//! one tape for the whole transcript ([`crate::tape::with_shelf`]: no chunk is built as
+//! a `Value`), and checked against the provider's chunk schema there
+//! ([`Schema::check_tape`]; the full [`Schema::check_text`] where it violates);
 //! [`rules`] checks what no single chunk can show (a stable `id`, tool-call
 //! fragments, one finish reason per choice, usage last, nothing after `[DONE]`);
 //! [`reassemble`] folds the chunks the way an SDK's accumulator does and the
