@@ -628,14 +628,11 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self.slot() {
-            Slot::Bool(v) => Some(v),
-            _ => None,
-        }
+        TapeNode::as_bool(self)
     }
 
     fn is_null(&self) -> bool {
-        matches!(self.slot(), Slot::Null)
+        TapeNode::is_null(self)
     }
 
     fn json_type(&self) -> JsonType {

@@ -192,17 +192,7 @@ fn read_json(bytes: &[u8], value: Value) -> Result<Recording, RecordingError> {
         }
     }
     if value.is_object() {
-        return Ok(Recording {
-            format: Format::Json,
-            exchanges: vec![Exchange {
-                entry: "body".into(),
-                url: None,
-                status: None,
-                headers: Vec::new(),
-                date: None,
-                body: Body::Bytes(bytes.to_vec()),
-            }],
-        });
+        return Ok(Recording::bare(Format::Json, Body::Bytes(bytes.to_vec())));
     }
     Err(RecordingError::Unknown)
 }

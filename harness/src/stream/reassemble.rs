@@ -227,17 +227,13 @@ impl ChoiceAcc {
 /// was only ever sent as `null` stays, as `null` (absent and `null` are different facts:
 /// `logprobs.refusal: null` on every chunk is a present, null `refusal`).
 fn append(acc: &mut Map<String, Value>, key: &str, value: TapeNode<'_>) {
-    match acc.get_mut(key) {
-        None if value.is_null() => {
+    match (acc.get_mut(key), value.str(), value.items()) {
+        (None, ..) if value.is_null() => {
             acc.insert(key.to_string(), Value::Null);
         }
-        Some(_) if value.is_null() => {}
-        Some(Value::String(folded)) if value.str().is_some() => {
-            folded.push_str(value.str().unwrap_or_default())
-        }
-        Some(Value::Array(folded)) if value.array_len().is_some() => {
-            folded.extend(value.items().into_iter().flatten().map(|item| item.to_value()));
-        }
+        (Some(_), ..) if value.is_null() => {}
+        (Some(Value::String(folded)), Some(more), _) => folded.push_str(more),
+        (Some(Value::Array(folded)), _, Some(items)) => folded.extend(items.map(|item| item.to_value())),
         _ => {
             acc.insert(key.to_string(), value.to_value());
         }
